@@ -1,0 +1,56 @@
+# Paperlist. `make build` and `make test` are all a newcomer needs; each creates .venv
+# from the pinned requirements on first use.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
+CHROMIUM ?= /usr/bin/chromium
+
+.PHONY: build test check lint typecheck linkcheck serve bench golden eval-related clean browser
+
+$(STAMP): requirements.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+build: $(STAMP)
+	$(BIN)/python -m generator build
+
+# Browser tests drive Debian's Chromium through Playwright; install it once if missing.
+browser:
+	@test -x $(CHROMIUM) || { echo "installing chromium (Debian package) for the browser tests"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	  || { echo "could not install chromium: run 'apt-get install chromium' as root" >&2; exit 1; }; }
+
+test: $(STAMP) browser
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check generator tests bench
+	$(BIN)/ruff format --check generator tests bench
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+# Every internal link of a freshly built site resolves, and no link is unsafe.
+linkcheck: build
+	$(BIN)/python -m generator linkcheck site
+
+check: lint typecheck test linkcheck
+
+serve: $(STAMP)
+	$(BIN)/python -m generator ingest
+	PAPERLIST_SERVE=1 $(BIN)/mkdocs serve --livereload
+
+bench: $(STAMP)
+	$(BIN)/python -m bench $(if $(FULL),--full,)
+
+golden: $(STAMP)
+	PAPERLIST_REFRESH_GOLDEN=1 $(BIN)/python -m pytest tests/test_golden.py -q
+
+eval-related: $(STAMP)
+	$(BIN)/python -m bench.related_eval
+
+clean:
+	rm -rf build site .site.new-* .site.old .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Paperlist: turn listing dumps into a curated, searchable reading-list site."""

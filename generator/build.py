@@ -1,0 +1,231 @@
+"""The build: check, ingest, link, render, then MkDocs into a temp dir swapped into ``site/``.
+
+Nothing reaches ``site/`` unless every step succeeded, and two builds at once take turns
+(a lock), so a curator's typo or a crash never costs the published site.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from .catalog import Catalog, build_catalog
+from .curate import IngestResult, ingest, merge_entries
+from .parse import Entry, iter_dump
+from .problems import BuildError, Problem, Severity, errors, report
+from .records import Paper, read_records, validate
+from .render import Renderer, site_files
+from .sources import capture_year_for, discover, load_manifest
+from .taxonomy import Taxonomy, load_taxonomy, unused_topics
+from .yamlio import write_if_changed
+
+DEFAULT_EPOCH = 315532800  # 1980-01-01: the earliest time a zip or gzip header can hold
+
+
+@dataclass(frozen=True)
+class Project:
+    """Where everything lives, relative to the repository root."""
+
+    root: Path
+
+    @property
+    def content(self) -> Path:
+        return self.root / "content"
+
+    @property
+    def sources(self) -> Path:
+        return self.content / "sources"
+
+    @property
+    def papers(self) -> Path:
+        return self.content / "papers"
+
+    @property
+    def pages(self) -> Path:
+        return self.content / "pages"
+
+    @property
+    def taxonomy(self) -> Path:
+        return self.content / "taxonomy.yml"
+
+    @property
+    def docs(self) -> Path:
+        return self.root / "build" / "docs"
+
+    @property
+    def site(self) -> Path:
+        return self.root / "site"
+
+    def rel(self, path: Path) -> str:
+        with contextlib.suppress(ValueError):
+            return str(path.relative_to(self.root))
+        return str(path)
+
+
+@dataclass
+class Timings:
+    phases: dict[str, float] = field(default_factory=dict)
+
+    @contextlib.contextmanager
+    def phase(self, name: str) -> Iterator[None]:
+        start = time.perf_counter()
+        yield
+        self.phases[name] = self.phases.get(name, 0.0) + time.perf_counter() - start
+
+
+def _relative(project: Project, problems: list[Problem]) -> list[Problem]:
+    return [Problem(project.rel(Path(p.path)), p.line, p.message, p.severity) for p in problems]
+
+
+def read_entries(project: Project) -> tuple[list[Entry], list[Problem]]:
+    sources, problems = discover(project.sources)
+    years, _ = load_manifest(project.sources)
+    entries: list[Entry] = []
+    for source in sources:
+        year = (
+            source.capture_year if source.capture_year is not None else capture_year_for(source.path, years, problems)
+        )
+        entries.extend(iter_dump(source.path, year, problems))
+    return entries, problems
+
+
+def load_curated(project: Project) -> tuple[Taxonomy, list[Paper], list[Problem]]:
+    taxonomy, problems = load_taxonomy(project.taxonomy)
+    records, found = read_records(project.papers)
+    problems += found
+    papers, found = validate(records, taxonomy)
+    return taxonomy, papers, problems + found
+
+
+@dataclass
+class Generated:
+    catalog: Catalog
+    ingested: IngestResult
+    problems: list[Problem]
+
+
+def generate(project: Project, timings: Timings | None = None, *, write_records: bool = True) -> Generated:
+    """Everything before MkDocs: parse, check, ingest, link, render into ``build/docs``.
+
+    Raises BuildError with every problem found when any of them is an error.
+    """
+    timings = timings or Timings()
+    with timings.phase("parse"):
+        entries, problems = read_entries(project)
+    with timings.phase("check"):
+        taxonomy, papers, found = load_curated(project)
+    problems = _relative(project, problems + found)
+    if errors(problems):
+        raise BuildError(problems)
+    with timings.phase("curate"):
+        result = IngestResult()
+        if write_records:
+            result = ingest(merge_entries(entries), papers, project.papers, taxonomy)
+        if result.created or result.updated:
+            taxonomy, papers, found = load_curated(project)
+            problems += _relative(project, found)
+            if errors(problems):
+                raise BuildError(problems)
+    with timings.phase("related"):
+        catalog = build_catalog(papers, taxonomy)
+    problems += _relative(project, unused_topics(taxonomy, set(catalog.topics), project.taxonomy))
+    if "unsorted" in catalog.topics:
+        names = ", ".join(p.id for p in catalog.topics["unsorted"])
+        problems.append(
+            Problem(project.rel(project.papers), 1, f"papers waiting for a topic (unsorted): {names}", Severity.NOTICE)
+        )
+    with timings.phase("render"):
+        write_docs(project, Renderer(catalog).pages())
+    return Generated(catalog, result, problems)
+
+
+def write_docs(project: Project, pages: dict[str, str]) -> None:
+    """Write the pages that changed, copy the hand-written ones, delete pages that are gone."""
+    for page in sorted(project.pages.glob("*.md")) if project.pages.is_dir() else []:
+        pages.setdefault(page.name, page.read_text(encoding="utf-8"))
+    for relpath, text in pages.items():
+        write_if_changed(project.docs / relpath, text)
+    if project.docs.is_dir():
+        for stale in sorted(project.docs.rglob("*.md")):
+            if stale.relative_to(project.docs).as_posix() not in pages:
+                stale.unlink()
+
+
+def source_date_epoch(catalog: Catalog) -> int:
+    """SOURCE_DATE_EPOCH if set, else the newest publication date: from the data, never the clock."""
+    if os.environ.get("SOURCE_DATE_EPOCH", "").isdigit():
+        return int(os.environ["SOURCE_DATE_EPOCH"])
+    dates = [p.published for p in catalog.papers if p.published]
+    if not dates:
+        return DEFAULT_EPOCH
+    newest = max(dates)
+    return int(datetime(newest.year, newest.month, newest.day, tzinfo=UTC).timestamp())
+
+
+@contextlib.contextmanager
+def build_lock(project: Project) -> Iterator[None]:
+    """One build at a time per checkout; a second waits for the first."""
+    lock_path = project.root / "build" / ".lock"
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with lock_path.open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def run_mkdocs(project: Project, site: Path, epoch: int) -> list[Problem]:
+    env = {**os.environ, "SOURCE_DATE_EPOCH": str(epoch)}
+    command = [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "--site-dir", str(site)]
+    done = subprocess.run(command, cwd=project.root, env=env, capture_output=True, text=True, check=False)
+    if done.returncode == 0:
+        return []
+    lines = [line for line in (done.stderr + done.stdout).splitlines() if line.strip()]
+    detail = "; ".join(lines[-5:]) or f"exit status {done.returncode}"
+    return [Problem("mkdocs.yml", 1, f"mkdocs build failed: {detail}")]
+
+
+def swap_in(new_site: Path, site: Path) -> None:
+    """Replace ``site`` with ``new_site`` by two renames; the old one is removed afterwards."""
+    old = site.with_name(f".{site.name}.old")
+    if old.exists():
+        shutil.rmtree(old)
+    if site.exists():
+        site.rename(old)
+    new_site.rename(site)
+    if old.exists():
+        shutil.rmtree(old)
+
+
+def build(project: Project, timings: Timings | None = None, site: Path | None = None) -> Generated:
+    """The whole build. On any error ``site/`` is left exactly as it was."""
+    timings = timings or Timings()
+    site = site or project.site
+    with build_lock(project):
+        generated = generate(project, timings)
+        report(generated.problems)
+        site.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{site.name}.new-", dir=site.parent))
+        try:
+            with timings.phase("mkdocs"):
+                failures = run_mkdocs(project, staging, source_date_epoch(generated.catalog))
+            if failures:
+                raise BuildError(failures)
+            for relpath, text in site_files(generated.catalog).items():
+                write_if_changed(staging / relpath, text)
+            swap_in(staging, site)
+        finally:
+            if staging.exists():
+                shutil.rmtree(staging)
+    return generated

@@ -1,0 +1,112 @@
+"""``python -m generator``: parse, check, ingest, build, and tag maintenance."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from .build import Project, Timings, build, generate, load_curated, read_entries
+from .parse import iter_dump
+from .problems import BuildError, Problem, errors, report
+from .sources import capture_year_for, load_manifest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _parse(args: argparse.Namespace, project: Project) -> int:
+    years, problems = load_manifest(project.sources)
+    out = sys.stdout
+    for name in args.files:
+        path = Path(name)
+        if args.capture_year is not None:
+            year: int | None = args.capture_year
+        else:
+            year = capture_year_for(path, years, problems)
+        if not path.is_file():
+            problems.append(Problem(name, 1, "no such dump file"))
+            continue
+        for entry in iter_dump(path, year, problems):
+            out.write(json.dumps(entry.as_json(), ensure_ascii=False) + "\n")
+    report(problems)
+    return 1 if errors(problems) else 0
+
+
+def _check(args: argparse.Namespace, project: Project) -> int:
+    _, problems = read_entries(project)
+    _, _, found = load_curated(project)
+    problems += found
+    problems = [Problem(project.rel(Path(p.path)), p.line, p.message, p.severity) for p in problems]
+    report(problems)
+    if errors(problems):
+        print(f"check failed: {len(errors(problems))} error(s)", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _ingest(args: argparse.Namespace, project: Project) -> int:
+    generated = generate(project)
+    report(generated.problems)
+    result = generated.ingested
+    print(f"ingest: {len(result.created)} new, {len(result.updated)} updated, {len(generated.catalog.papers)} shown")
+    return 0
+
+
+def _build(args: argparse.Namespace, project: Project) -> int:
+    timings = Timings()
+    generated = build(project, timings, Path(args.site_dir).resolve() if args.site_dir else None)
+    result = generated.ingested
+    phases = ", ".join(f"{k} {v:.2f}s" for k, v in timings.phases.items())
+    print(
+        f"built {len(generated.catalog.papers)} papers, {len(generated.catalog.topics)} topics,"
+        f" {len(generated.catalog.tags)} tags ({len(result.created)} new records,"
+        f" {len(result.updated)} updated) in {sum(timings.phases.values()):.1f}s: {phases}"
+    )
+    return 0
+
+
+def _linkcheck(args: argparse.Namespace, project: Project) -> int:
+    from .linkcheck import check_site
+
+    site = Path(args.site)
+    if not site.is_dir():
+        report([Problem(args.site, 1, "no such site directory: run make build first")])
+        return 1
+    checked, problems = check_site(site)
+    report(problems)
+    print(f"linkcheck: {checked} links in {site}, {len(problems)} problem(s)")
+    return 1 if problems else 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m generator", description=__doc__)
+    parser.add_argument("--root", default=str(ROOT), help="the repository root (default: this checkout)")
+    commands = parser.add_subparsers(dest="command", required=True)
+    p = commands.add_parser("parse", help="print the entries of dumps as JSON Lines")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--capture-year", type=int, help="the year year-less dates belong to")
+    p.set_defaults(run=_parse)
+    commands.add_parser("check", help="validate dumps, taxonomy and records").set_defaults(run=_check)
+    commands.add_parser("ingest", help="add records for new papers in content/sources").set_defaults(run=_ingest)
+    b = commands.add_parser("build", help="check, ingest, render and build the site")
+    b.add_argument("--site-dir", help="where to put the site (default: site/)")
+    b.set_defaults(run=_build)
+    lc = commands.add_parser("linkcheck", help="check every link of a built site")
+    lc.add_argument("site", nargs="?", default="site")
+    lc.set_defaults(run=_linkcheck)
+    args = parser.parse_args(argv)
+    project = Project(Path(args.root).resolve())
+    try:
+        code: int = args.run(args, project)
+    except BuildError as failure:
+        report(failure.problems)
+        print(f"{args.command} failed: {len(errors(failure.problems))} error(s); site/ left as it was", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:  # `parse … | head` closed the pipe: not an error of ours
+        sys.stderr.close()
+        return 0
+    return code

@@ -1,0 +1,257 @@
+"""Curated records: one YAML file per paper under ``content/papers/``.
+
+A record is the source of truth once it exists. Reading is fast (libyaml) because a build
+reads every record; line numbers are looked up only for a record that has a problem.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from slugify import slugify
+
+from .problems import Problem, Severity
+from .taxonomy import UNSORTED, Taxonomy, did_you_mean
+from .yamlio import key_lines, load_yaml_file
+
+FIELDS = (
+    "title",
+    "scraped_title",
+    "abstract",
+    "published",
+    "authors",
+    "upvotes",
+    "sources",
+    "topics",
+    "tags",
+    "note",
+    "status",
+    "hidden",
+)
+REQUIRED = ("title", "abstract", "topics")
+ID_MAX_LENGTH = 80
+SUFFIXES = (".yml", ".yaml")  # .yaml is read only to be reported: records are .yml
+
+
+@dataclass(frozen=True)
+class Paper:
+    """A curated paper, validated, with tag aliases resolved."""
+
+    id: str
+    title: str
+    abstract: str
+    published: date | None
+    authors: int | None
+    upvotes: int | None
+    sources: tuple[str, ...]
+    topics: tuple[str, ...]
+    tags: tuple[str, ...]
+    scraped_title: str
+    note: str | None = None
+    status: str | None = None
+    hidden: bool = False
+
+
+def match_key(title: str) -> str:
+    """Two titles that differ only in case, width or spacing name one paper."""
+    return " ".join(unicodedata.normalize("NFKC", title).casefold().split())
+
+
+def paper_id(title: str, taken: set[str]) -> str:
+    """The slug of a title; a clash gets the first free ``-2``, ``-3``… suffix."""
+    base = slugify(title, max_length=ID_MAX_LENGTH, word_boundary=True) or "paper"
+    candidate, n = base, 1
+    while candidate in taken:
+        n += 1
+        candidate = f"{base}-{n}"
+    return candidate
+
+
+def record_paths(directory: Path) -> list[Path]:
+    return sorted(p for p in directory.iterdir() if p.suffix in SUFFIXES) if directory.is_dir() else []
+
+
+@dataclass(frozen=True)
+class RawRecord:
+    """A record file as read, before validation."""
+
+    path: Path
+    data: Any
+
+
+def read_records(directory: Path) -> tuple[list[RawRecord], list[Problem]]:
+    records: list[RawRecord] = []
+    problems: list[Problem] = []
+    for path in record_paths(directory):
+        data, found = load_yaml_file(path)
+        problems.extend(found)
+        if not found:
+            records.append(RawRecord(path, data))
+    return records, problems
+
+
+class _Checker:
+    """Validates one record, collecting problems with the line of the field at fault."""
+
+    def __init__(self, record: RawRecord, taxonomy: Taxonomy) -> None:
+        self.record = record
+        self.taxonomy = taxonomy
+        self.problems: list[Problem] = []
+        self._lines: dict[str, int] | None = None
+
+    def line(self, key: str) -> int:
+        if self._lines is None:
+            self._lines = key_lines(self.record.path.read_text(encoding="utf-8"))
+        return self._lines.get(key, self._lines.get(key.split("[")[0], 1))
+
+    def add(self, key: str, message: str, severity: Severity = Severity.ERROR) -> None:
+        self.problems.append(Problem(str(self.record.path), self.line(key), message, severity))
+
+    def text(self, data: dict[str, Any], key: str, *, one_line: bool, optional: bool = False) -> str | None:
+        value = data.get(key)
+        if value is None and optional:
+            return None
+        if not isinstance(value, str) or not value.strip():
+            self.add(key, f"{key} must be non-empty text")
+            return None
+        if one_line and "\n" in value:
+            self.add(key, f"{key} must be one line")
+        return value
+
+    def count(self, data: dict[str, Any], key: str) -> int | None:
+        value = data.get(key)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            self.add(key, f"{key} must be a whole number >= 0 or null, got {value!r}")
+            return None
+        return value
+
+    def ids(self, data: dict[str, Any], key: str) -> list[tuple[int, str]]:
+        value = data.get(key)
+        if value is None:
+            return []
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            self.add(key, f"{key} must be a list of ids")
+            return []
+        return list(enumerate(value))
+
+    def check(self) -> Paper | None:
+        data = self.record.data
+        if not isinstance(data, dict):
+            self.problems.append(Problem(str(self.record.path), 1, "a record must be a mapping of fields"))
+            return None
+        path = self.record.path
+        if path.suffix != ".yml":
+            self.add("title", f"record files end in .yml: rename {path.name!r} to {path.stem + '.yml'!r}")
+        if slugify(path.stem) != path.stem:
+            self.add("title", f"file name {path.name!r} is not a valid id (expected {slugify(path.stem) + '.yml'!r})")
+        for key in data:
+            if key not in FIELDS:
+                self.add(str(key), f"unknown field {key!r}{did_you_mean(str(key), FIELDS)}")
+        for key in REQUIRED:
+            if key not in data:
+                self.problems.append(Problem(str(path), 1, f"missing required field {key!r}"))
+        title = self.text(data, "title", one_line=True)
+        abstract = self.text(data, "abstract", one_line=False)
+        scraped = self.text(data, "scraped_title", one_line=True, optional=True)
+        published = data.get("published")
+        if published is not None and not (isinstance(published, date) and not hasattr(published, "hour")):
+            self.add("published", f"published must be a date YYYY-MM-DD or null, got {published!r}")
+            published = None
+        authors, upvotes = self.count(data, "authors"), self.count(data, "upvotes")
+        sources = [s for _, s in self.ids(data, "sources")]
+        topics = self._topics(data)
+        tags = self._tags(data)
+        note = self.text(data, "note", one_line=False, optional=True)
+        status = data.get("status")
+        if status is not None and status not in self.taxonomy.statuses:
+            hint = did_you_mean(str(status), self.taxonomy.statuses)
+            self.add("status", f"unknown status {status!r}{hint}")
+        hidden = data.get("hidden", False)
+        if not isinstance(hidden, bool):
+            self.add("hidden", f"hidden must be true or false, got {hidden!r}")
+        if any(p.severity is Severity.ERROR for p in self.problems) or title is None or abstract is None:
+            return None
+        return Paper(
+            id=path.stem,
+            title=title.strip(),
+            abstract=abstract.strip(),
+            published=published,
+            authors=authors,
+            upvotes=upvotes,
+            sources=tuple(sources),
+            topics=tuple(topics),
+            tags=tuple(tags),
+            scraped_title=(scraped or title).strip(),
+            note=note,
+            status=status,
+            hidden=bool(hidden),
+        )
+
+    def _topics(self, data: dict[str, Any]) -> list[str]:
+        found: list[str] = []
+        entries = self.ids(data, "topics")
+        if "topics" in data and not entries and isinstance(data.get("topics"), list):
+            self.add("topics", "topics must name at least one topic")
+        for index, topic in entries:
+            if topic != UNSORTED and topic not in self.taxonomy.topics:
+                hint = did_you_mean(topic, self.taxonomy.topics)
+                self.add(f"topics[{index}]", f"unknown topic {topic!r}{hint}")
+            elif topic in found:
+                self.add(f"topics[{index}]", f"topic {topic!r} is listed twice")
+            else:
+                found.append(topic)
+        return found
+
+    def _tags(self, data: dict[str, Any]) -> list[str]:
+        found: list[str] = []
+        for index, tag in self.ids(data, "tags"):
+            resolved = self.taxonomy.aliases.get(tag, tag)
+            if resolved not in self.taxonomy.tags:
+                hint = did_you_mean(tag, [*self.taxonomy.tags, *self.taxonomy.aliases])
+                self.add(f"tags[{index}]", f"unknown tag {tag!r}{hint}")
+                continue
+            if resolved != tag:
+                self.add(
+                    f"tags[{index}]", f"tag {tag!r} is an alias of {resolved!r}; write {resolved!r}", Severity.NOTICE
+                )
+            if resolved in found:
+                self.add(f"tags[{index}]", f"tag {resolved!r} is listed twice")
+            else:
+                found.append(resolved)
+        return found
+
+
+def validate(records: list[RawRecord], taxonomy: Taxonomy) -> tuple[list[Paper], list[Problem]]:
+    """Check every record against the schema and the vocabulary, and across records."""
+    papers: list[Paper] = []
+    problems: list[Problem] = []
+    for record in records:
+        checker = _Checker(record, taxonomy)
+        paper = checker.check()
+        problems.extend(checker.problems)
+        if paper is not None:
+            papers.append(paper)
+    owners: dict[str, Paper] = {}
+    ids: dict[str, Path] = {}
+    for record in records:
+        if record.path.stem in ids:
+            problems.append(
+                Problem(str(record.path), 1, f"duplicate id {record.path.stem!r}: {ids[record.path.stem]} has it too")
+            )
+        ids.setdefault(record.path.stem, record.path)
+    for paper in papers:
+        key = match_key(paper.scraped_title)
+        if key in owners:
+            other = owners[key]
+            path = ids[paper.id]
+            problems.append(
+                Problem(str(path), 1, f"same paper as {ids[other.id]} (scraped title {paper.scraped_title!r})")
+            )
+        owners.setdefault(key, paper)
+    return papers, problems

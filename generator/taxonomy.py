@@ -1,0 +1,179 @@
+"""The controlled vocabulary: topics, tags (with aliases) and statuses, and their rules."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .problems import Problem, Severity
+from .rules import Matcher, Rule
+from .yamlio import key_lines, load_yaml_file
+
+UNSORTED = "unsorted"  # built in: where a new paper goes when no rule matches it
+ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+MAX_TOPICS = 3
+SECTIONS = ("topics", "tags", "statuses")
+TERM_KEYS = {"id", "title", "description", "keywords", "acronyms", "min_score", "aliases"}
+DEFAULT_MIN_SCORE = {"topics": 2, "tags": 1, "statuses": 1}
+
+
+@dataclass(frozen=True)
+class Term:
+    """A topic, a tag or a status: an id, a title and a one-line description."""
+
+    id: str
+    title: str
+    description: str
+    aliases: tuple[str, ...] = ()
+    rule: Rule | None = None
+
+
+@dataclass(frozen=True)
+class Taxonomy:
+    topics: dict[str, Term]
+    tags: dict[str, Term]
+    statuses: dict[str, Term]
+    aliases: dict[str, str] = field(default_factory=dict)  # alias -> tag id
+    topic_matcher: Matcher = field(default_factory=lambda: Matcher.build(()))
+    tag_matcher: Matcher = field(default_factory=lambda: Matcher.build(()))
+
+    @property
+    def unsorted(self) -> Term:
+        return Term(UNSORTED, "Unsorted", "Papers no topic rule matched yet: waiting for a curator.")
+
+    def topic(self, topic_id: str) -> Term:
+        return self.unsorted if topic_id == UNSORTED else self.topics[topic_id]
+
+    def suggest_topics(self, title: str, abstract: str) -> list[str]:
+        return self.topic_matcher.suggest(title, abstract, MAX_TOPICS) or [UNSORTED]
+
+    def suggest_tags(self, title: str, abstract: str) -> list[str]:
+        return sorted(self.tag_matcher.suggest(title, abstract))
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """`` (did you mean 'x'?)`` for the closest choice, or nothing when none is close."""
+    close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _strings(value: Any) -> tuple[str, ...] | None:
+    if value is None:
+        return ()
+    if isinstance(value, list) and all(isinstance(v, str) and v.strip() for v in value):
+        return tuple(value)
+    return None
+
+
+def _term(section: str, raw: Any, where: str, line: int) -> tuple[Term | None, list[Problem]]:
+    problems: list[Problem] = []
+
+    def bad(message: str) -> None:
+        problems.append(Problem(where, line, message))
+
+    if not isinstance(raw, dict):
+        bad(f"each entry under {section} must be a mapping with id, title and description")
+        return None, problems
+    for key in sorted(set(raw) - TERM_KEYS, key=str):
+        bad(f"unknown key {key!r} in {section}{did_you_mean(str(key), TERM_KEYS)}")
+    term_id = raw.get("id")
+    if not isinstance(term_id, str) or not ID_PATTERN.fullmatch(term_id):
+        bad(f"{section}: id must be lowercase words joined by '-', got {term_id!r}")
+        return None, problems
+    for key in ("title", "description"):
+        if not isinstance(raw.get(key), str) or not raw[key].strip() or "\n" in raw[key].strip():
+            bad(f"{section} {term_id!r}: {key} must be one line of text")
+    keywords, acronyms, aliases = (_strings(raw.get(k)) for k in ("keywords", "acronyms", "aliases"))
+    for key, value in (("keywords", keywords), ("acronyms", acronyms), ("aliases", aliases)):
+        if value is None:
+            bad(f"{section} {term_id!r}: {key} must be a list of strings")
+    min_score = raw.get("min_score", DEFAULT_MIN_SCORE[section])
+    if isinstance(min_score, bool) or not isinstance(min_score, int) or min_score < 1:
+        bad(f"{section} {term_id!r}: min_score must be a whole number >= 1")
+    if problems:
+        return None, problems
+    assert keywords is not None and acronyms is not None and aliases is not None
+    rule = Rule(term_id, keywords, acronyms, min_score) if keywords or acronyms else None
+    return Term(term_id, raw["title"].strip(), raw["description"].strip(), aliases, rule), []
+
+
+def load_taxonomy(path: Path) -> tuple[Taxonomy, list[Problem]]:
+    """Read and check ``taxonomy.yml``; every problem is returned, none raised."""
+    data, problems = load_yaml_file(path)
+    empty = Taxonomy({}, {}, {})
+    if problems:
+        return empty, problems
+    where = str(path)
+    if not isinstance(data, dict):
+        return empty, [Problem(where, 1, "the taxonomy must be a mapping with topics and tags")]
+    lines = key_lines(path.read_text(encoding="utf-8"))
+    for key in sorted(set(data) - set(SECTIONS), key=str):
+        problems.append(
+            Problem(where, lines.get(str(key), 1), f"unknown key {key!r}{did_you_mean(str(key), SECTIONS)}")
+        )
+    sections: dict[str, dict[str, Term]] = {}
+    first_line: dict[str, int] = {}
+    for section in SECTIONS:
+        raw_terms = data.get(section) or []
+        terms: dict[str, Term] = {}
+        if not isinstance(raw_terms, list):
+            problems.append(Problem(where, lines.get(section, 1), f"{section} must be a list"))
+            raw_terms = []
+        for index, raw in enumerate(raw_terms):
+            line = lines.get(f"{section}[{index}]", lines.get(section, 1))
+            term, found = _term(section, raw, where, line)
+            problems.extend(found)
+            if term is None:
+                continue
+            if term.id in terms:
+                problems.append(
+                    Problem(
+                        where,
+                        line,
+                        f"{section[:-1]} {term.id!r} is defined twice (first on line {first_line[section + term.id]})",
+                    )
+                )
+                continue
+            if section == "topics" and term.id == UNSORTED:
+                problems.append(Problem(where, line, f"topic id {UNSORTED!r} is built in; choose another"))
+                continue
+            terms[term.id] = term
+            first_line[section + term.id] = line
+        sections[section] = terms
+    aliases: dict[str, str] = {}
+    for tag in sections["tags"].values():
+        line = first_line["tags" + tag.id]
+        for alias in tag.aliases:
+            if alias in sections["tags"] or alias in aliases:
+                owner = aliases.get(alias, alias)
+                problems.append(
+                    Problem(where, line, f"alias {alias!r} of tag {tag.id!r} is already taken by {owner!r}")
+                )
+            else:
+                aliases[alias] = tag.id
+    if not sections["topics"]:
+        problems.append(Problem(where, lines.get("topics", 1), "define at least one topic"))
+    taxonomy = Taxonomy(
+        topics=sections["topics"],
+        tags=sections["tags"],
+        statuses=sections["statuses"],
+        aliases=aliases,
+        topic_matcher=Matcher.build(t.rule for t in sections["topics"].values() if t.rule),
+        tag_matcher=Matcher.build(t.rule for t in sections["tags"].values() if t.rule),
+    )
+    return taxonomy, problems
+
+
+def unused_topics(taxonomy: Taxonomy, used: set[str], path: Path) -> list[Problem]:
+    """A topic no paper uses is worth a warning, never a failure."""
+    lines = key_lines(path.read_text(encoding="utf-8"))
+    ids = list(taxonomy.topics)
+    return [
+        Problem(str(path), lines.get(f"topics[{i}]", 1), f"topic {t!r} has no papers", Severity.WARNING)
+        for i, t in enumerate(ids)
+        if t not in used
+    ]
