@@ -67,6 +67,30 @@ def _build(args: argparse.Namespace, project: Project) -> int:
     return 0
 
 
+def _rename(args: argparse.Namespace, project: Project) -> int:
+    from .tags import rename
+
+    changes = rename(args.kind, project.taxonomy, project.papers, args.old, args.new, keep_alias=not args.no_alias)
+    return _print_changes(changes.lines, changes.records, project)
+
+
+def _merge(args: argparse.Namespace, project: Project) -> int:
+    from .tags import merge
+
+    *sources, target = args.ids
+    changes = merge(args.kind, project.taxonomy, project.papers, sources, target, keep_alias=not args.no_alias)
+    return _print_changes(changes.lines, changes.records, project)
+
+
+def _print_changes(lines: list[str], records: int, project: Project) -> int:
+    for line in lines:
+        print(line.replace(str(project.root) + "/", ""))
+    print(f"{records} record(s) changed")
+    _, _, problems = load_curated(project)
+    report(problems)
+    return 1 if errors(problems) else 0
+
+
 def _linkcheck(args: argparse.Namespace, project: Project) -> int:
     from .linkcheck import check_site
 
@@ -93,6 +117,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     b = commands.add_parser("build", help="check, ingest, render and build the site")
     b.add_argument("--site-dir", help="where to put the site (default: site/)")
     b.set_defaults(run=_build)
+    for kind in ("tag", "topic"):
+        r = commands.add_parser(f"rename-{kind}", help=f"rename a {kind} in the taxonomy and every record")
+        r.add_argument("old")
+        r.add_argument("new")
+        m = commands.add_parser(f"merge-{kind}s", help=f"merge {kind}s into the last one named, everywhere")
+        m.add_argument("ids", nargs="+", metavar="ID", help=f"{kind}s to merge, then the {kind} to merge them into")
+        for sub, run in ((r, _rename), (m, _merge)):
+            sub.add_argument("--no-alias", action="store_true", help="do not keep old tag ids as aliases")
+            sub.set_defaults(run=run, kind=kind)
     lc = commands.add_parser("linkcheck", help="check every link of a built site")
     lc.add_argument("site", nargs="?", default="site")
     lc.set_defaults(run=_linkcheck)
@@ -102,7 +135,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         code: int = args.run(args, project)
     except BuildError as failure:
         report(failure.problems)
-        print(f"{args.command} failed: {len(errors(failure.problems))} error(s); site/ left as it was", file=sys.stderr)
+        kept = "; site/ left as it was" if args.command == "build" else ""
+        print(f"{args.command} failed: {len(errors(failure.problems))} error(s){kept}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

@@ -63,7 +63,10 @@ def match_key(title: str) -> str:
 
 def paper_id(title: str, taken: set[str]) -> str:
     """The slug of a title; a clash gets the first free ``-2``, ``-3``… suffix."""
-    base = slugify(title, max_length=ID_MAX_LENGTH, word_boundary=True) or "paper"
+    base = slugify(title) or "paper"
+    if len(base) > ID_MAX_LENGTH:  # cut at a word: slugify's own word_boundary skips words that do not fit
+        cut = base.rfind("-", 0, ID_MAX_LENGTH + 1)
+        base = base[: cut if cut > 0 else ID_MAX_LENGTH].strip("-")
     candidate, n = base, 1
     while candidate in taken:
         n += 1

@@ -69,31 +69,31 @@ def _strings(value: Any) -> tuple[str, ...] | None:
     return None
 
 
-def _term(section: str, raw: Any, where: str, line: int) -> tuple[Term | None, list[Problem]]:
+def _term(section: str, raw: Any, where: str, line: int, key_line: dict[str, int]) -> tuple[Term | None, list[Problem]]:
     problems: list[Problem] = []
 
-    def bad(message: str) -> None:
-        problems.append(Problem(where, line, message))
+    def bad(message: str, key: str = "") -> None:
+        problems.append(Problem(where, key_line.get(key, line), message))
 
     if not isinstance(raw, dict):
         bad(f"each entry under {section} must be a mapping with id, title and description")
         return None, problems
     for key in sorted(set(raw) - TERM_KEYS, key=str):
-        bad(f"unknown key {key!r} in {section}{did_you_mean(str(key), TERM_KEYS)}")
+        bad(f"unknown key {key!r} in {section}{did_you_mean(str(key), TERM_KEYS)}", str(key))
     term_id = raw.get("id")
     if not isinstance(term_id, str) or not ID_PATTERN.fullmatch(term_id):
         bad(f"{section}: id must be lowercase words joined by '-', got {term_id!r}")
         return None, problems
     for key in ("title", "description"):
         if not isinstance(raw.get(key), str) or not raw[key].strip() or "\n" in raw[key].strip():
-            bad(f"{section} {term_id!r}: {key} must be one line of text")
+            bad(f"{section} {term_id!r}: {key} must be one line of text", key)
     keywords, acronyms, aliases = (_strings(raw.get(k)) for k in ("keywords", "acronyms", "aliases"))
     for key, value in (("keywords", keywords), ("acronyms", acronyms), ("aliases", aliases)):
         if value is None:
-            bad(f"{section} {term_id!r}: {key} must be a list of strings")
+            bad(f"{section} {term_id!r}: {key} must be a list of strings", key)
     min_score = raw.get("min_score", DEFAULT_MIN_SCORE[section])
     if isinstance(min_score, bool) or not isinstance(min_score, int) or min_score < 1:
-        bad(f"{section} {term_id!r}: min_score must be a whole number >= 1")
+        bad(f"{section} {term_id!r}: min_score must be a whole number >= 1", "min_score")
     if problems:
         return None, problems
     assert keywords is not None and acronyms is not None and aliases is not None
@@ -125,7 +125,9 @@ def load_taxonomy(path: Path) -> tuple[Taxonomy, list[Problem]]:
             raw_terms = []
         for index, raw in enumerate(raw_terms):
             line = lines.get(f"{section}[{index}]", lines.get(section, 1))
-            term, found = _term(section, raw, where, line)
+            prefix = f"{section}[{index}]."
+            item_lines = {k.removeprefix(prefix): v for k, v in lines.items() if k.startswith(prefix)}
+            term, found = _term(section, raw, where, line, item_lines)
             problems.extend(found)
             if term is None:
                 continue

@@ -74,6 +74,9 @@ def key_lines(text: str) -> dict[str, int]:
         if isinstance(value, yaml.SequenceNode):
             for index, item in enumerate(value.value):
                 lines[f"{name}[{index}]"] = item.start_mark.line + 1
+                if isinstance(item, yaml.MappingNode):
+                    for sub_key, _ in item.value:
+                        lines[f"{name}[{index}].{sub_key.value}"] = sub_key.start_mark.line + 1
     return lines
 
 

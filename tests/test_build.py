@@ -85,7 +85,9 @@ def test_topic_and_tag_pages_list_their_papers(built: Path) -> None:
     assert titles == ["Distributed Contextual Linear Bandits with Minimax Optimal Communication Cost"]
     assert (built / "site" / "tags" / "index.html").is_file()
     _, titles = texts(built / "site" / "tags" / "lora" / "index.html", "pl-title")
-    assert titles == ["LoLDU: Low-Rank Adaptation via Lower-Diag-Upper Decomposition for Parameter-Efficient Fine-Tuning"]
+    assert titles == [
+        "LoLDU: Low-Rank Adaptation via Lower-Diag-Upper Decomposition for Parameter-Efficient Fine-Tuning"
+    ]
 
 
 def test_a_broken_record_fails_the_build_and_leaves_the_site_as_it_was(built: Path) -> None:
