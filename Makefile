@@ -5,6 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
 CHROMIUM ?= /usr/bin/chromium
+export CHROMIUM
 
 .PHONY: build test check lint typecheck linkcheck serve bench golden eval-related clean browser
 
@@ -18,10 +19,11 @@ build: $(STAMP)
 	$(BIN)/python -m generator build
 
 # Browser tests drive Debian's Chromium through Playwright; install it once if missing.
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 browser:
 	@test -x $(CHROMIUM) || { echo "installing chromium (Debian package) for the browser tests"; \
-	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
-	  || { echo "could not install chromium: run 'apt-get install chromium' as root" >&2; exit 1; }; }
+	  ($(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null) \
+	  || { echo "could not install chromium: run 'apt-get install chromium' as root, or set CHROMIUM=/path/to/chrome" >&2; exit 1; }; }
 
 test: $(STAMP) browser
 	$(BIN)/python -m pytest

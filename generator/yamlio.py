@@ -43,6 +43,8 @@ def load_yaml_text(text: str, path: str) -> tuple[Any, list[Problem]]:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
         what = exc.problem or exc.context or "invalid YAML"
+        if exc.problem and exc.context and exc.context_mark:
+            what += f" ({exc.context} on line {exc.context_mark.line + 1})"
         return None, [Problem(path, line, f"invalid YAML: {what}")]
     except yaml.YAMLError as exc:
         return None, [Problem(path, 1, f"invalid YAML: {exc}")]
