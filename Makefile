@@ -43,7 +43,7 @@ check: lint typecheck test linkcheck
 
 serve: $(STAMP)
 	$(BIN)/python -m generator ingest
-	PAPERLIST_SERVE=1 $(BIN)/mkdocs serve --livereload
+	PAPERLIST_SERVE=1 $(BIN)/python -m mkdocs serve --livereload
 
 bench: $(STAMP)
 	$(BIN)/python -m bench $(if $(FULL),--full,)

@@ -8,12 +8,20 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from .build import Project, Timings, build, generate, load_curated, read_entries
+# Only what `parse` needs is imported up front: the build pulls in scikit-learn, MkDocs and
+# Jinja, which would add seconds to every `parse` and `check`.
 from .parse import iter_dump
 from .problems import BuildError, Problem, errors, report
+from .project import Project
 from .sources import capture_year_for, load_manifest
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def _year(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 9999:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a year (1-9999)")
+    return int(text)
 
 
 def _parse(args: argparse.Namespace, project: Project) -> int:
@@ -35,6 +43,8 @@ def _parse(args: argparse.Namespace, project: Project) -> int:
 
 
 def _check(args: argparse.Namespace, project: Project) -> int:
+    from .build import load_curated, read_entries
+
     _, problems = read_entries(project)
     _, _, found = load_curated(project)
     problems += found
@@ -47,6 +57,8 @@ def _check(args: argparse.Namespace, project: Project) -> int:
 
 
 def _ingest(args: argparse.Namespace, project: Project) -> int:
+    from .build import generate
+
     generated = generate(project)
     report(generated.problems)
     result = generated.ingested
@@ -55,6 +67,8 @@ def _ingest(args: argparse.Namespace, project: Project) -> int:
 
 
 def _build(args: argparse.Namespace, project: Project) -> int:
+    from .build import Timings, build
+
     timings = Timings()
     generated = build(project, timings, Path(args.site_dir).resolve() if args.site_dir else None)
     result = generated.ingested
@@ -83,6 +97,8 @@ def _merge(args: argparse.Namespace, project: Project) -> int:
 
 
 def _print_changes(lines: list[str], records: int, project: Project) -> int:
+    from .build import load_curated
+
     for line in lines:
         print(line.replace(str(project.root) + "/", ""))
     print(f"{records} record(s) changed")
@@ -110,7 +126,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     p = commands.add_parser("parse", help="print the entries of dumps as JSON Lines")
     p.add_argument("files", nargs="+", metavar="FILE")
-    p.add_argument("--capture-year", type=int, help="the year year-less dates belong to")
+    p.add_argument("--capture-year", type=_year, help="the year year-less dates belong to")
     p.set_defaults(run=_parse)
     commands.add_parser("check", help="validate dumps, taxonomy and records").set_defaults(run=_check)
     commands.add_parser("ingest", help="add records for new papers in content/sources").set_defaults(run=_ingest)

@@ -13,8 +13,9 @@ from typing import Any
 
 from mkdocs.exceptions import PluginError
 
-from generator.build import Project, generate
+from generator.build import generate
 from generator.problems import BuildError, report
+from generator.project import Project
 
 
 def on_pre_build(config: Any, **_: Any) -> None:

@@ -4,17 +4,35 @@ Three layouts are seen in the wild, and one reader handles them all without bein
 which: blank-line separated blocks under a boilerplate header; no blank lines at all with
 "Subscribe" glued to the first title; and blocks followed by a metadata run
 (``• N authors`` / ``·`` / a date line such as ``Jun 5, 2024``, ``Feb 13, 2023 1`` or the
-year-less ``Oct 2``). Blank lines carry no meaning; a line is a title, an abstract or
-metadata by position and shape. Files are streamed, so a dump of any size parses in
-bounded memory.
+year-less ``Oct 2``). A line is a title, an abstract or metadata by position and shape.
+Files are streamed line by line, so a dump of any size parses in bounded memory.
+
+Every line is accounted for: it ends up in an entry, or a problem names its ``path:line``.
+Choices made where a dump is ambiguous:
+
+- The header is the run of boilerplate lines at the top (plus the page's date line after
+  them). The page always prints its "Subscribe" button: when the header has no
+  ``Subscribe`` line and the first title follows it directly and starts with
+  "Subscribe", the button is glued to the title and is cut off (so ``SubscribeSubscribe
+  to X`` reads ``Subscribe to X``). Without a header nothing is cut.
+- A dump whose first title is followed by a blank line is blank-line separated; there a
+  run of adjacent text lines is one wrapped paragraph, joined with single spaces, with a
+  warning on each continuation line. In a dump without blank lines every line is a field.
+- A date that does not exist (``Feb 30``) is a warning: the entry keeps a null date and its
+  upvotes. A second authors or date line in one block is an error: the first one stands.
+- A line holding a control character (tab aside), a line separator, bytes that are not
+  UTF-8 or more than 1 MiB is an error: its entry is skipped rather than stored altered.
+  A NUL byte in the first 8 KiB (or a UTF-16 BOM) makes the file binary: one error.
+- A count of more than 9 digits is an error and stays empty.
+- Titles are short: a "title" over 200 characters followed by a short line is read as an
+  abstract that lost its title, and title, title, abstract as a title that lost its abstract.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -33,35 +51,22 @@ BOILERPLATE = frozenset(
     }
 )
 SUBSCRIBE = "Subscribe"
-MONTHS = {
-    name: number
-    for number, names in enumerate(
-        [
-            ("Jan", "January"),
-            ("Feb", "February"),
-            ("Mar", "March"),
-            ("Apr", "April"),
-            ("May",),
-            ("Jun", "June"),
-            ("Jul", "July"),
-            ("Aug", "August"),
-            ("Sep", "Sept", "September"),
-            ("Oct", "October"),
-            ("Nov", "November"),
-            ("Dec", "December"),
-        ],
-        start=1,
-    )
-    for name in names
-}
+_MONTH_NAMES = ["Jan January", "Feb February", "Mar March", "Apr April", "May", "Jun June"]
+_MONTH_NAMES += ["Jul July", "Aug August", "Sep Sept September", "Oct October", "Nov November", "Dec December"]
+MONTHS = {name: number for number, names in enumerate(_MONTH_NAMES, start=1) for name in names.split()}
 _MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
-DATE_LINE = re.compile(rf"({_MONTH}) (\d{{1,2}})(?:, (\d{{4}}))?(?: (\d+))?")
-HEADER_DATE = re.compile(rf"({_MONTH}) \d{{1,2}}(?:, \d{{4}})?")
-AUTHORS_LINE = re.compile(r"•\s*(\d+)\s+authors?")
+DATE_LINE = re.compile(rf"({_MONTH}) ([0-9]{{1,2}})(?:, ([0-9]{{4}}))?(?: ([0-9]+))?")
+HEADER_DATE = re.compile(rf"({_MONTH}) [0-9]{{1,2}}(?:, [0-9]{{4}})?")
+AUTHORS_LINE = re.compile(r"•\s*([0-9]+)\s+authors?")
+MAX_COUNT = 9  # digits; int() of a thousand-digit count is slow or refused: a longer one is an error
 SEPARATOR = "·"
 # A title longer than this, followed by something short, is an abstract out of place.
 ABSTRACT_LIKE = 200
 BINARY_PROBE = 8192
+MAX_LINE = 1 << 20  # bytes; a longer line is garbage, and keeping it would unbound memory
+BOM = b"\xef\xbb\xbf"
+# C0/C1 controls except tab, and the Unicode line/paragraph separators YAML and Markdown break on.
+UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 @dataclass(frozen=True)
@@ -77,6 +82,7 @@ class Entry:
     line: int  # where the title stands
 
     def as_json(self) -> dict[str, object]:
+        """The entry as ``parse`` prints it, keys in contract order."""
         return {
             "title": self.title,
             "abstract": self.abstract,
@@ -89,37 +95,53 @@ class Entry:
 
 @dataclass(frozen=True)
 class _Line:
+    """A stripped non-blank line, or a wrapped paragraph of adjacent lines."""
+
     number: int
     text: str
-    bad: str | None = None  # why this line cannot be trusted, if it cannot
+    last: int  # the paragraph's last line
+    bad: tuple[tuple[int, str], ...] = field(default=())  # (line, why it cannot be trusted)
 
 
-def _decode(raw: bytes) -> tuple[str, str | None]:
+def _decode(raw: bytes, offset: int) -> tuple[str, str | None]:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        return raw.decode("utf-8", errors="replace"), f"not valid UTF-8 (byte {exc.start + 1})"
-    for column, char in enumerate(text, start=1):
-        if char != "\t" and unicodedata.category(char) == "Cc":
-            return text, f"control character U+{ord(char):04X} at column {column}"
+        return raw.decode("utf-8", errors="replace"), f"not valid UTF-8 (byte {exc.start + 1 + offset})"
+    if unsafe := UNSAFE.search(text):
+        return text, f"control character U+{ord(unsafe.group()):04X} at column {unsafe.start() + 1}"
     return text, None
 
 
 def _lines(path: Path) -> Iterator[_Line]:
     """Non-blank lines, stripped, with 1-based numbers; CRLF and a BOM are tolerated."""
     with path.open("rb") as handle:
-        for number, raw in enumerate(handle, start=1):
-            if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
-                raw = raw[3:]
-            text, bad = _decode(raw.rstrip(b"\r\n"))
-            text = text.strip()
-            if text:
-                yield _Line(number, text, bad)
+        number = 0
+        while raw := handle.readline(MAX_LINE + 1):
+            number += 1
+            too_long = len(raw) > MAX_LINE and not raw.endswith(b"\n")
+            offset = 0
+            if number == 1 and raw.startswith(BOM):
+                raw, offset = raw[len(BOM) :], len(BOM)
+            rest = raw
+            while too_long and rest and not rest.endswith(b"\n"):
+                rest = handle.readline(MAX_LINE)  # skip the rest of an overlong line
+            text, bad = _decode(raw[:MAX_LINE].rstrip(b"\r\n"), offset)
+            if too_long:
+                bad = f"line longer than {MAX_LINE} bytes"
+            if text := text.strip():
+                yield _Line(number, text, number, ((number, bad),) if bad else ())
 
 
-def _is_binary(path: Path) -> bool:
+def _not_text(path: Path) -> tuple[int, str] | None:
+    """Where and why a file is no text dump at all (git's test: a NUL byte near the start)."""
     with path.open("rb") as handle:
-        return b"\x00" in handle.read(BINARY_PROBE)
+        probe = handle.read(BINARY_PROBE)
+    if probe.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return 1, "UTF-16 text, not UTF-8: save the dump as UTF-8"
+    if (nul := probe.find(b"\x00")) >= 0:
+        return probe.count(b"\n", 0, nul) + 1, "not a text dump (binary data: a NUL byte); nothing is read from it"
+    return None
 
 
 def _is_meta(text: str) -> bool:
@@ -131,144 +153,18 @@ def infer_capture_year(path: Path) -> int | None:
 
     A listing prints the year only for dates before the capture year, so the capture year
     is at least one past the newest year shown. Never the clock: same dump, same answer.
+    An unreadable dump infers nothing (reading it reports why).
     """
     newest = None
-    for line in _lines(path):
-        match = DATE_LINE.fullmatch(line.text)
-        if match and match.group(3):
-            year = int(match.group(3))
-            newest = year if newest is None else max(newest, year)
+    try:
+        for line in _lines(path):
+            match = DATE_LINE.fullmatch(line.text)
+            if match and match.group(3):
+                year = int(match.group(3))
+                newest = year if newest is None else max(newest, year)
+    except OSError:
+        return None
     return None if newest is None else newest + 1
-
-
-class _Reader:
-    """Walks one dump's lines and turns them into entries and problems."""
-
-    def __init__(self, path: Path, name: str, capture_year: int | None) -> None:
-        self.path = path
-        self.name = name
-        self.capture_year = capture_year
-        self.problems: list[Problem] = []
-
-    def problem(self, line: int, message: str, severity: Severity = Severity.ERROR) -> None:
-        self.problems.append(Problem(str(self.path), line, message, severity))
-
-    def entries(self) -> Iterator[Entry]:
-        if _is_binary(self.path):
-            self.problem(1, "not a text dump (binary data)")
-            return
-        lines = self._body(_lines(self.path))
-        pending: list[_Line] = []  # a title and abstract waiting for their metadata
-        meta: list[_Line] = []
-        for line in lines:
-            if _is_meta(line.text):
-                if len(pending) == 2:
-                    meta.append(line)
-                elif pending:
-                    self.problem(pending[0].number, "title has no abstract (metadata follows it)")
-                    pending = []
-                else:
-                    self.problem(line.number, f"metadata line {line.text!r} belongs to no paper")
-                continue
-            if len(pending) == 2:
-                yield from self._entry(pending, meta)
-                pending, meta = [], []
-            pending.append(line)
-            if len(pending) == 2:
-                pending = self._resync(pending, lines)
-        if len(pending) == 2:
-            yield from self._entry(pending, meta)
-        elif pending:
-            self.problem(pending[0].number, "title has no abstract (end of file)")
-
-    def _resync(self, pending: list[_Line], lines: _Peekable) -> list[_Line]:
-        """Catch a title or an abstract gone missing before it shifts every entry after it."""
-        title, abstract = pending
-        if len(title.text) > ABSTRACT_LIKE and len(abstract.text) <= ABSTRACT_LIKE:
-            self.problem(title.number, "abstract without a title")
-            return [abstract]
-        upcoming = lines.peek()
-        if (
-            len(abstract.text) <= ABSTRACT_LIKE
-            and upcoming is not None
-            and not _is_meta(upcoming.text)
-            and len(upcoming.text) > ABSTRACT_LIKE
-            and len(title.text) <= ABSTRACT_LIKE
-        ):
-            # title, title, abstract: the first title lost its abstract.
-            self.problem(title.number, "title has no abstract")
-            return [abstract]
-        return pending
-
-    def _body(self, lines: Iterator[_Line]) -> _Peekable:
-        """Skip the page header; unglue "Subscribe" from the first title when it is glued."""
-        stream = _Peekable(lines)
-        saw_header = saw_subscribe = False
-        while (line := stream.peek()) is not None:
-            if line.text in BOILERPLATE or (saw_header and HEADER_DATE.fullmatch(line.text)):
-                saw_header = True
-                saw_subscribe = saw_subscribe or line.text == SUBSCRIBE
-                next(stream)
-                continue
-            glued = saw_header and not saw_subscribe and line.text.startswith(SUBSCRIBE)
-            if glued:
-                stream.replace(_Line(line.number, line.text[len(SUBSCRIBE) :].lstrip(), line.bad))
-            break
-        return stream
-
-    def _entry(self, pending: list[_Line], meta: list[_Line]) -> Iterator[Entry]:
-        title, abstract = pending
-        broken = [line for line in (title, abstract, *meta) if line.bad]
-        for line in broken:
-            self.problem(line.number, f"entry skipped: {line.bad}")
-        authors, published, upvotes = self._metadata(meta)
-        if broken:
-            return
-        yield Entry(
-            title=title.text,
-            abstract=abstract.text,
-            authors=authors,
-            published=published,
-            upvotes=upvotes,
-            source=self.name,
-            line=title.number,
-        )
-
-    def _metadata(self, meta: list[_Line]) -> tuple[int | None, date | None, int | None]:
-        authors: int | None = None
-        published: date | None = None
-        upvotes: int | None = None
-        seen: set[str] = set()
-        for line in meta:
-            kind = "authors" if AUTHORS_LINE.fullmatch(line.text) else "date"
-            if line.text == SEPARATOR:
-                continue
-            if kind in seen:
-                self.problem(line.number, f"second {kind} line for one paper: {line.text!r}")
-                continue
-            seen.add(kind)
-            if match := AUTHORS_LINE.fullmatch(line.text):
-                authors = int(match.group(1))
-            elif match := DATE_LINE.fullmatch(line.text):
-                upvotes = int(match.group(4) or 0)
-                published = self._date(line, match)
-        return authors, published, upvotes
-
-    def _date(self, line: _Line, match: re.Match[str]) -> date | None:
-        month, day, year = MONTHS[match.group(1)], int(match.group(2)), match.group(3)
-        if year is None and self.capture_year is None:
-            self.problem(
-                line.number,
-                f"date {line.text!r} has no year and the capture year is unknown;"
-                " add the dump to the sources manifest or pass --capture-year",
-                Severity.WARNING,
-            )
-            return None
-        try:
-            return date(int(year) if year else self.capture_year or 0, month, day)
-        except ValueError:
-            self.problem(line.number, f"no such date: {line.text!r}", Severity.WARNING)
-            return None
 
 
 class _Peekable:
@@ -294,13 +190,190 @@ class _Peekable:
         self._next = line
 
 
+class _Reader:
+    """Walks one dump's lines and turns them into entries and problems."""
+
+    def __init__(self, path: Path, name: str, capture_year: int | None) -> None:
+        self.path = path
+        self.name = name
+        self.capture_year = capture_year
+        self.problems: list[Problem] = []
+
+    def problem(self, line: int, message: str, severity: Severity = Severity.ERROR) -> None:
+        self.problems.append(Problem(str(self.path), line, message, severity))
+
+    def entries(self) -> Iterator[Entry]:
+        """Entries in file order; problems are collected on the way."""
+        if found := _not_text(self.path):
+            self.problem(*found)
+            return
+        fields = _Peekable(self._fields(self._body(_lines(self.path))))
+        pending: list[_Line] = []  # a title and abstract waiting for their metadata
+        meta: list[_Line] = []
+        for line in fields:
+            if _is_meta(line.text):
+                if len(pending) == 2:
+                    meta.append(line)
+                    continue
+                if pending:
+                    self._drop(pending[0], "title has no abstract (metadata follows it)")
+                    pending = []
+                self._drop(line, f"metadata line {line.text!r} belongs to no paper")
+                continue
+            if len(pending) == 2:
+                yield from self._entry(pending, meta)
+                pending, meta = [], []
+            pending.append(line)
+            if len(pending) == 2:
+                pending = self._resync(pending, fields)
+        if len(pending) == 2:
+            yield from self._entry(pending, meta)
+        elif pending:
+            self._drop(pending[0], "title has no abstract (end of file)")
+
+    def _drop(self, line: _Line, message: str) -> None:
+        self.problem(line.number, message)
+        for number, why in line.bad:
+            self.problem(number, f"entry skipped: {why}")
+
+    def _resync(self, pending: list[_Line], fields: _Peekable) -> list[_Line]:
+        """Catch a title or an abstract gone missing before it shifts every entry after it."""
+        title, abstract = pending
+        if len(title.text) > ABSTRACT_LIKE and len(abstract.text) <= ABSTRACT_LIKE:
+            self._drop(title, "abstract without a title")
+            return [abstract]
+        upcoming = fields.peek()
+        if (
+            len(abstract.text) <= ABSTRACT_LIKE
+            and upcoming is not None
+            and not _is_meta(upcoming.text)
+            and len(upcoming.text) > ABSTRACT_LIKE
+            and len(title.text) <= ABSTRACT_LIKE
+        ):
+            # title, title, abstract: the first title lost its abstract.
+            self._drop(title, "title has no abstract")
+            return [abstract]
+        return pending
+
+    def _body(self, lines: Iterator[_Line]) -> _Peekable:
+        """Skip the page header; unglue "Subscribe" from the first title when it is glued."""
+        stream = _Peekable(lines)
+        header_end = 0  # the header's last line, 0 while none is seen
+        saw_subscribe = False
+        while (line := stream.peek()) is not None:
+            if line.text in BOILERPLATE or (header_end and HEADER_DATE.fullmatch(line.text)):
+                header_end = line.number
+                saw_subscribe = saw_subscribe or line.text == SUBSCRIBE
+                next(stream)
+                continue
+            adjacent = header_end and line.number == header_end + 1
+            if adjacent and not saw_subscribe and line.text.startswith(SUBSCRIBE):
+                stream.replace(_Line(line.number, line.text[len(SUBSCRIBE) :].lstrip(), line.last, line.bad))
+            break
+        return stream
+
+    def _fields(self, lines: _Peekable) -> Iterator[_Line]:
+        """Lines as fields: in a blank-line separated dump, adjacent text lines join into one."""
+        separated: bool | None = None  # settled by the first title: is a blank line after it?
+        for line in lines:
+            upcoming = lines.peek()
+            if _is_meta(line.text):
+                yield line
+                continue
+            if separated is None:
+                separated = upcoming is None or upcoming.number > line.number + 1
+            parts, last, bad = [line.text], line.last, line.bad
+            size = len(line.text)
+            while (
+                separated
+                and upcoming is not None
+                and upcoming.number == last + 1
+                and not _is_meta(upcoming.text)
+                and size < MAX_LINE  # a paragraph of a whole file would unbound memory
+            ):
+                self.problem(
+                    upcoming.number,
+                    f"text continues line {last} without a blank line: joined as one wrapped paragraph",
+                    Severity.WARNING,
+                )
+                parts.append(upcoming.text)
+                size += len(upcoming.text) + 1
+                last, bad = upcoming.last, bad + upcoming.bad
+                next(lines)
+                upcoming = lines.peek()
+            yield _Line(line.number, " ".join(parts), last, bad) if len(parts) > 1 else line
+
+    def _entry(self, pending: list[_Line], meta: list[_Line]) -> Iterator[Entry]:
+        title, abstract = pending
+        broken = [bad for line in (title, abstract, *meta) for bad in line.bad]
+        for number, why in broken:
+            self.problem(number, f"entry skipped: {why}")
+        authors, published, upvotes = self._metadata(meta)
+        if broken:
+            return
+        yield Entry(
+            title=title.text,
+            abstract=abstract.text,
+            authors=authors,
+            published=published,
+            upvotes=upvotes,
+            source=self.name,
+            line=title.number,
+        )
+
+    def _metadata(self, meta: list[_Line]) -> tuple[int | None, date | None, int | None]:
+        authors: int | None = None
+        published: date | None = None
+        upvotes: int | None = None
+        first: dict[str, int] = {}  # kind of line -> where the one that stands is
+        for line in meta:
+            if line.text == SEPARATOR:
+                continue
+            kind = "authors" if AUTHORS_LINE.fullmatch(line.text) else "date"
+            if kind in first:
+                self.problem(
+                    line.number,
+                    f"second {kind} line for one paper: {line.text!r} (line {first[kind]} is kept)",
+                )
+                continue
+            first[kind] = line.number
+            if match := AUTHORS_LINE.fullmatch(line.text):
+                authors = self._count(line, match.group(1))
+            elif match := DATE_LINE.fullmatch(line.text):
+                upvotes = self._count(line, match.group(4) or "0")
+                published = self._date(line, match)
+        return authors, published, upvotes
+
+    def _count(self, line: _Line, digits: str) -> int | None:
+        if len(digits) <= MAX_COUNT:
+            return int(digits)
+        self.problem(line.number, f"count of {len(digits)} digits is not plausible: left empty")
+        return None
+
+    def _date(self, line: _Line, match: re.Match[str]) -> date | None:
+        month, day, year = MONTHS[match.group(1)], int(match.group(2)), match.group(3)
+        if year is None and self.capture_year is None:
+            self.problem(
+                line.number,
+                f"date {line.text!r} has no year and the capture year is unknown;"
+                " add the dump to the sources manifest or pass --capture-year",
+                Severity.WARNING,
+            )
+            return None
+        try:
+            return date(int(year) if year else self.capture_year or 0, month, day)
+        except ValueError:
+            self.problem(line.number, f"no such date: {line.text!r}; published is left empty", Severity.WARNING)
+            return None
+
+
 def parse_dump(path: Path, capture_year: int | None, name: str | None = None) -> tuple[list[Entry], list[Problem]]:
     """Every entry of one dump in file order, and every problem met on the way."""
     reader = _Reader(path, name or path.name, capture_year)
     try:
         found = list(reader.entries())
     except OSError as exc:
-        return [], [Problem(str(path), 1, f"cannot read dump: {exc.strerror or exc}")]
+        return [], [*reader.problems, Problem(str(path), 1, f"cannot read dump: {exc.strerror or exc}")]
     return found, reader.problems
 
 

@@ -1,15 +1,22 @@
-"""The sources manifest: which dumps exist and the year each was captured in."""
+"""The sources manifest: which dumps exist and the year each was captured in.
+
+``content/sources/sources.yml`` maps a dump's file name to its settings::
+
+    003_b02779cee325fa53.txt:
+      capture_year: 2025
+
+Keyed by file name, so a dump parsed from elsewhere (``parse ../seeds/003_….txt``) finds its
+year. A dump missing from the manifest, or an entry whose dump is gone, is a warning.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from .parse import infer_capture_year
 from .problems import Problem, Severity
-from .yamlio import load_yaml_file
+from .yamlio import key_lines, load_yaml_text
 
 MANIFEST = "sources.yml"
 
@@ -22,35 +29,48 @@ class Source:
     capture_year: int | None
 
 
-def load_manifest(directory: Path) -> tuple[dict[str, int], list[Problem]]:
-    """File name -> capture year, from ``<directory>/sources.yml``."""
+def _read(path: Path) -> tuple[str | None, list[Problem]]:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return None, [Problem(str(path), 1, f"cannot read the sources manifest: {exc.strerror or exc}")]
+    try:
+        return raw.decode("utf-8"), []
+    except UnicodeDecodeError as exc:
+        line_start = raw.rfind(b"\n", 0, exc.start) + 1
+        line = raw.count(b"\n", 0, exc.start) + 1
+        return None, [Problem(str(path), line, f"not valid UTF-8 (byte {exc.start - line_start + 1})")]
+
+
+def _manifest(directory: Path) -> tuple[dict[str, int], dict[str, int], list[Problem]]:
+    """Capture years, the line of each name in the manifest, and the manifest's problems."""
     path = directory / MANIFEST
     if not path.exists():
-        return {}, []
-    data, problems = load_yaml_file(path)
-    if problems:
-        return {}, problems
-    years: dict[str, int] = {}
-    if data is None:
-        return years, []
+        return {}, {}, []
+    text, problems = _read(path)
+    if text is None:
+        return {}, {}, problems
+    data, problems = load_yaml_text(text, str(path))
+    if problems or data is None:
+        return {}, {}, problems
     if not isinstance(data, dict):
-        return {}, [Problem(str(path), 1, "the manifest must map dump file names to settings")]
-    lines = _key_lines(path)
+        return {}, {}, [Problem(str(path), 1, "the manifest must map dump file names to settings")]
+    lines = key_lines(text)
+    years: dict[str, int] = {}
     for name, settings in data.items():
         line = lines.get(str(name), 1)
         year = settings.get("capture_year") if isinstance(settings, dict) else None
         if isinstance(year, bool) or not isinstance(year, int) or not 1900 <= year <= 9999:
-            problems.append(Problem(str(path), line, f"{name}: capture_year must be a year"))
+            problems.append(Problem(str(path), line, f"{name}: capture_year must be a year, e.g. capture_year: 2025"))
             continue
         years[str(name)] = year
+    return years, lines, problems
+
+
+def load_manifest(directory: Path) -> tuple[dict[str, int], list[Problem]]:
+    """File name -> capture year, from ``<directory>/sources.yml`` (none there: empty, no problem)."""
+    years, _, problems = _manifest(directory)
     return years, problems
-
-
-def _key_lines(path: Path) -> dict[str, int]:
-    node = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
-    if not isinstance(node, yaml.MappingNode):
-        return {}
-    return {str(k.value): k.start_mark.line + 1 for k, _ in node.value}
 
 
 def discover(directory: Path) -> tuple[list[Source], list[Problem]]:
@@ -59,23 +79,31 @@ def discover(directory: Path) -> tuple[list[Source], list[Problem]]:
     A dump missing from the manifest, or a manifest entry whose dump is gone, is a
     warning: the dump still parses with an inferred capture year.
     """
-    years, problems = load_manifest(directory)
+    years, lines, problems = _manifest(directory)
     dumps = sorted(directory.glob("*.txt"))
     names = {p.name for p in dumps}
-    manifest = directory / MANIFEST
-    lines = _key_lines(manifest) if manifest.exists() and years else {}
     for name in sorted(set(years) - names):
         problems.append(
-            Problem(str(manifest), lines.get(name, 1), f"dump {name} is listed but missing", Severity.WARNING)
+            Problem(
+                str(directory / MANIFEST), lines.get(name, 1), f"dump {name} is listed but missing", Severity.WARNING
+            )
         )
     return [Source(p, years.get(p.name)) for p in dumps], problems
 
 
 def capture_year_for(path: Path, years: dict[str, int], problems: list[Problem]) -> int | None:
-    """The manifest's year for a dump, else one inferred from the dump, with a warning."""
+    """The manifest's year for a dump, else one inferred from the dump, with a warning.
+
+    A path that is not a file gets None and no warning: reading it reports the real problem.
+    """
     if path.name in years:
         return years[path.name]
-    inferred = infer_capture_year(path) if path.is_file() else None
-    how = f"inferred capture year {inferred}" if inferred else "no capture year can be inferred"
-    problems.append(Problem(str(path), 1, f"not in the sources manifest; {how}", Severity.WARNING))
+    if not path.is_file():
+        return None
+    inferred = infer_capture_year(path)
+    if inferred is None:
+        how = "it prints no year to infer the capture year from, so year-less dates stay empty"
+    else:
+        how = f"capture year {inferred} inferred from its newest dated entry"
+    problems.append(Problem(str(path), 1, f"{path.name} is not in the sources manifest; {how}", Severity.WARNING))
     return inferred

@@ -1,0 +1,65 @@
+"""Where everything lives in a checkout, relative to the repository root.
+
+Kept apart from ``build`` so that light commands (``parse``, ``check``) import nothing heavy.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .yamlio import FileCache
+
+
+@dataclass(frozen=True)
+class Project:
+    """Where everything lives, relative to the repository root."""
+
+    root: Path
+
+    @property
+    def content(self) -> Path:
+        return self.root / "content"
+
+    @property
+    def sources(self) -> Path:
+        return self.content / "sources"
+
+    @property
+    def papers(self) -> Path:
+        return self.content / "papers"
+
+    @property
+    def pages(self) -> Path:
+        return self.content / "pages"
+
+    @property
+    def taxonomy(self) -> Path:
+        return self.content / "taxonomy.yml"
+
+    @property
+    def docs(self) -> Path:
+        return self.root / "build" / "docs"
+
+    @property
+    def site(self) -> Path:
+        return self.root / "site"
+
+    @property
+    def search_pages(self) -> Path:
+        """The minimal per-paper pages Pagefind indexes."""
+        return self.root / "build" / "search"
+
+    def cache(self, name: str) -> FileCache:
+        """A parse cache under ``build/cache/``: unchanged files are not parsed again."""
+        from .yamlio import FileCache
+
+        return FileCache(self.root / "build" / "cache" / f"{name}.pickle")
+
+    def rel(self, path: Path) -> str:
+        with contextlib.suppress(ValueError):
+            return str(path.relative_to(self.root))
+        return str(path)
