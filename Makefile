@@ -26,7 +26,7 @@ browser:
 	  || { echo "could not install chromium: run 'apt-get install chromium' as root, or set CHROMIUM=/path/to/chrome" >&2; exit 1; }; }
 
 test: $(STAMP) browser
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)
 	$(BIN)/ruff check generator tests bench

@@ -1,7 +1,9 @@
 """The build: check, ingest, link, render, then MkDocs into a temp dir swapped into ``site/``.
 
 Nothing reaches ``site/`` unless every step succeeded, and two builds at once take turns
-(a lock), so a curator's typo or a crash never costs the published site.
+(a lock), so a curator's typo or a crash never costs the published site. The search index
+(Pagefind) is built on the second core while MkDocs renders on the first, and moved into
+the staged site before the swap.
 """
 
 from __future__ import annotations
@@ -23,58 +25,23 @@ from .catalog import Catalog, build_catalog
 from .curate import IngestResult, ingest, merge_entries
 from .parse import Entry, iter_dump
 from .problems import BuildError, Problem, Severity, errors, report
+from .project import Project
 from .records import Paper, read_records, validate
 from .render import Renderer, site_files
+from .search import finish_index, start_index, stop_index, write_search_pages
 from .sources import capture_year_for, discover, load_manifest
 from .taxonomy import Taxonomy, load_taxonomy, unused_topics
-from .yamlio import write_if_changed
+from .yamlio import FileCache, write_if_changed
 
 DEFAULT_EPOCH = 315532800  # 1980-01-01: the earliest time a zip or gzip header can hold
 
 
-@dataclass(frozen=True)
-class Project:
-    """Where everything lives, relative to the repository root."""
-
-    root: Path
-
-    @property
-    def content(self) -> Path:
-        return self.root / "content"
-
-    @property
-    def sources(self) -> Path:
-        return self.content / "sources"
-
-    @property
-    def papers(self) -> Path:
-        return self.content / "papers"
-
-    @property
-    def pages(self) -> Path:
-        return self.content / "pages"
-
-    @property
-    def taxonomy(self) -> Path:
-        return self.content / "taxonomy.yml"
-
-    @property
-    def docs(self) -> Path:
-        return self.root / "build" / "docs"
-
-    @property
-    def site(self) -> Path:
-        return self.root / "site"
-
-    def rel(self, path: Path) -> str:
-        with contextlib.suppress(ValueError):
-            return str(path.relative_to(self.root))
-        return str(path)
-
-
 @dataclass
 class Timings:
+    """Seconds per phase, in order; ``parallel`` holds work that ran beside the phases."""
+
     phases: dict[str, float] = field(default_factory=dict)
+    parallel: dict[str, float] = field(default_factory=dict)
 
     @contextlib.contextmanager
     def phase(self, name: str) -> Iterator[None]:
@@ -88,20 +55,37 @@ def _relative(project: Project, problems: list[Problem]) -> list[Problem]:
 
 
 def read_entries(project: Project) -> tuple[list[Entry], list[Problem]]:
+    """Every entry of every dump, in dump order; a dump parsed before with the same bytes is not parsed again."""
     sources, problems = discover(project.sources)
     years, _ = load_manifest(project.sources)
+    cache = project.cache("dumps")
     entries: list[Entry] = []
     for source in sources:
         year = (
             source.capture_year if source.capture_year is not None else capture_year_for(source.path, years, problems)
         )
-        entries.extend(iter_dump(source.path, year, problems))
+        try:
+            key = FileCache.key(source.path, source.path.read_bytes(), str(year))
+        except OSError:  # the parser reports an unreadable dump
+            entries.extend(iter_dump(source.path, year, problems))
+            continue
+        hit = cache.get(key)
+        if hit is None:
+            found: list[Problem] = []
+            hit = (list(iter_dump(source.path, year, found)), tuple(found))
+            cache.put(key, hit)
+        entries.extend(hit[0])
+        problems.extend(hit[1])
+    cache.save()
     return entries, problems
 
 
 def load_curated(project: Project) -> tuple[Taxonomy, list[Paper], list[Problem]]:
+    """The taxonomy and every record, validated against it."""
     taxonomy, problems = load_taxonomy(project.taxonomy)
-    records, found = read_records(project.papers)
+    cache = project.cache("records")
+    records, found = read_records(project.papers, cache)
+    cache.save()
     problems += found
     papers, found = validate(records, taxonomy)
     return taxonomy, papers, problems + found
@@ -177,17 +161,20 @@ def build_lock(project: Project) -> Iterator[None]:
     """One build at a time per checkout; a second waits for the first."""
     lock_path = project.root / "build" / ".lock"
     lock_path.parent.mkdir(parents=True, exist_ok=True)
-    with lock_path.open("w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)  # never truncated: a rebuild changes no mtime
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
 
 
 def run_mkdocs(project: Project, site: Path, epoch: int) -> list[Problem]:
+    """``mkdocs build --strict`` into ``site``; a failure is one problem with MkDocs' last words."""
     env = {**os.environ, "SOURCE_DATE_EPOCH": str(epoch)}
-    command = [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "--site-dir", str(site)]
+    # No --quiet: MkDocs 1.6 counts warnings for --strict only when they are logged.
+    command = [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)]
     done = subprocess.run(command, cwd=project.root, env=env, capture_output=True, text=True, check=False)
     if done.returncode == 0:
         return []
@@ -215,17 +202,29 @@ def build(project: Project, timings: Timings | None = None, site: Path | None = 
     with build_lock(project):
         generated = generate(project, timings)
         report(generated.problems)
+        with timings.phase("search pages"):
+            write_search_pages(generated.catalog, project.search_pages)
         site.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{site.name}.new-", dir=site.parent))
+        # MkDocs empties its site dir first, so the bundle is written beside it and moved in.
+        scratch = Path(tempfile.mkdtemp(prefix=f".{site.name}.search-", dir=site.parent))
+        job = start_index(project.search_pages, scratch / "pagefind")
         try:
             with timings.phase("mkdocs"):
                 failures = run_mkdocs(project, staging, source_date_epoch(generated.catalog))
+            if failures:
+                raise BuildError(failures)
+            with timings.phase("search index"):  # only the wait beyond MkDocs adds to the build
+                failures = finish_index(job, staging)
+            timings.parallel["pagefind"] = job.seconds
             if failures:
                 raise BuildError(failures)
             for relpath, text in site_files(generated.catalog).items():
                 write_if_changed(staging / relpath, text)
             swap_in(staging, site)
         finally:
+            stop_index(job)
+            shutil.rmtree(scratch, ignore_errors=True)
             if staging.exists():
                 shutil.rmtree(staging)
     return generated

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 
+from .mentions import mentioned_by, mentions
 from .records import Paper
 from .related import related_papers
 from .taxonomy import UNSORTED, Taxonomy
+
+RELATED_TOPICS = 5
+
+Mention = tuple[int, int, str]  # start, end (character offsets in the abstract), target paper id
 
 
 def newest_first(papers: Iterable[Paper]) -> list[Paper]:
@@ -29,9 +34,36 @@ class Catalog:
     tags: dict[str, tuple[Paper, ...]]  # tag id -> papers, newest first; only used tags
     related: dict[str, tuple[str, ...]]
     taxonomy: Taxonomy
+    mentions: dict[str, tuple[Mention, ...]] = field(default_factory=dict)  # paper id -> mentions in its abstract
+    mentioned_by: dict[str, tuple[str, ...]] = field(default_factory=dict)  # paper id -> ids mentioning it
+    related_topics: dict[str, tuple[str, ...]] = field(default_factory=dict)  # topic -> co-occurring topics
+    tag_topics: dict[str, tuple[str, ...]] = field(default_factory=dict)  # tag -> topics of its papers
 
     def topic_counts(self) -> list[tuple[str, int]]:
         return [(t, len(ps)) for t, ps in self.topics.items()]
+
+
+def co_occurring_topics(papers: Iterable[Paper], k: int = RELATED_TOPICS) -> dict[str, tuple[str, ...]]:
+    """Topic -> the topics most often given to the same papers, most shared first, then by id."""
+    pairs: Counter[tuple[str, str]] = Counter()
+    for paper in papers:
+        for a in paper.topics:
+            for b in paper.topics:
+                if a != b:
+                    pairs[a, b] += 1
+    best: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    for (a, b), count in pairs.items():
+        best[a].append((-count, b))
+    return {a: tuple(b for _, b in sorted(found)[:k]) for a, found in sorted(best.items())}
+
+
+def topics_of_tags(by_tag: Mapping[str, Sequence[Paper]]) -> dict[str, tuple[str, ...]]:
+    """Tag -> the topics of its papers, most papers first, then by id."""
+    result: dict[str, tuple[str, ...]] = {}
+    for tag, papers in by_tag.items():
+        counts = Counter(t for p in papers for t in p.topics)
+        result[tag] = tuple(t for t, _ in sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+    return result
 
 
 def build_catalog(papers: Sequence[Paper], taxonomy: Taxonomy) -> Catalog:
@@ -44,11 +76,17 @@ def build_catalog(papers: Sequence[Paper], taxonomy: Taxonomy) -> Catalog:
         for tag in paper.tags:
             by_tag[tag].append(paper)
     topic_order = [*taxonomy.topics, UNSORTED]
+    tags = {t: tuple(newest_first(by_tag[t])) for t in sorted(by_tag)}
+    found = mentions(visible)
     return Catalog(
         papers=visible,
         by_id={p.id: p for p in visible},
         topics={t: tuple(newest_first(by_topic[t])) for t in topic_order if by_topic.get(t)},
-        tags={t: tuple(newest_first(by_tag[t])) for t in sorted(by_tag)},
+        tags=tags,
         related=related_papers(visible),
         taxonomy=taxonomy,
+        mentions=found,
+        mentioned_by=mentioned_by(found),
+        related_topics=co_occurring_topics(visible),
+        tag_topics=topics_of_tags(tags),
     )

@@ -16,7 +16,7 @@ from slugify import slugify
 
 from .problems import Problem, Severity
 from .taxonomy import UNSORTED, Taxonomy, did_you_mean
-from .yamlio import key_lines, load_yaml_file
+from .yamlio import FileCache, key_lines, load_yaml_file
 
 FIELDS = (
     "title",
@@ -34,6 +34,11 @@ FIELDS = (
 )
 REQUIRED = ("title", "abstract", "topics")
 ID_MAX_LENGTH = 80
+# `papers/index.md` would be the section's index page, not `papers/index/`; the others are
+# device names a Windows checkout cannot hold.
+RESERVED_IDS = frozenset(
+    {"index", "con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
+)
 SUFFIXES = (".yml", ".yaml")  # .yaml is read only to be reported: records are .yml
 
 
@@ -67,6 +72,8 @@ def paper_id(title: str, taken: set[str]) -> str:
     if len(base) > ID_MAX_LENGTH:  # cut at a word: slugify's own word_boundary skips words that do not fit
         cut = base.rfind("-", 0, ID_MAX_LENGTH + 1)
         base = base[: cut if cut > 0 else ID_MAX_LENGTH].strip("-")
+    if base in RESERVED_IDS:
+        base = f"{base}-paper"
     candidate, n = base, 1
     while candidate in taken:
         n += 1
@@ -86,11 +93,12 @@ class RawRecord:
     data: Any
 
 
-def read_records(directory: Path) -> tuple[list[RawRecord], list[Problem]]:
+def read_records(directory: Path, cache: FileCache | None = None) -> tuple[list[RawRecord], list[Problem]]:
+    """Every record file under ``directory``, parsed; ``cache`` spares re-parsing unchanged files."""
     records: list[RawRecord] = []
     problems: list[Problem] = []
     for path in record_paths(directory):
-        data, found = load_yaml_file(path)
+        data, found = load_yaml_file(path, cache)
         problems.extend(found)
         if not found:
             records.append(RawRecord(path, data))
@@ -123,6 +131,9 @@ class _Checker:
             return None
         if one_line and "\n" in value:
             self.add(key, f"{key} must be one line")
+        bad = next((c for c in value if unicodedata.category(c) == "Cc" and c not in "\n\t"), None)
+        if bad is not None:
+            self.add(key, f"{key} holds control character U+{ord(bad):04X}")
         return value
 
     def count(self, data: dict[str, Any], key: str) -> int | None:
@@ -151,7 +162,9 @@ class _Checker:
         path = self.record.path
         if path.suffix != ".yml":
             self.add("title", f"record files end in .yml: rename {path.name!r} to {path.stem + '.yml'!r}")
-        if slugify(path.stem) != path.stem:
+        if path.stem in RESERVED_IDS:
+            self.add("title", f"file name {path.name!r} is reserved; rename it to {path.stem + '-paper.yml'!r}")
+        elif slugify(path.stem) != path.stem:
             self.add("title", f"file name {path.name!r} is not a valid id (expected {slugify(path.stem) + '.yml'!r})")
         for key in data:
             if key not in FIELDS:

@@ -12,20 +12,26 @@ from __future__ import annotations
 import html
 import json
 import posixpath
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import jinja2
 from markupsafe import Markup, escape
 
-from .catalog import Catalog, newest_first
+from . import stats
+from .catalog import Catalog, Mention, newest_first
+from .feeds import atom_feed, newest_date
 from .records import Paper
 
 TEMPLATES = Path(__file__).parent / "templates"
 EXCERPT_CHARS = 180
 HOME_LIST = 10
+SITE_FEED = "feed.xml"
+HF_PAPERS_SEARCH = "https://huggingface.co/papers?q="
+ARXIV_SEARCH = "https://arxiv.org/search/?searchtype=title&query="
 
 
 def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
@@ -41,8 +47,35 @@ def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
 
 
 def text_filter(value: object) -> Markup:
-    """Escape for HTML; newlines become character references so no blank line ends a raw block."""
-    return Markup(str(escape(str(value))).replace("\r", "").replace("\n", "&#10;"))  # noqa: S704 - escaped just above
+    """Escape for HTML; newlines and tabs become character references so Markdown leaves them alone."""
+    # Markdown expands tabs even inside raw HTML: a character reference keeps the tab a tab.
+    escaped = str(escape(str(value))).replace("\r", "").replace("\n", "&#10;").replace("\t", "&#9;")
+    return Markup(escaped)  # noqa: S704 - escaped just above
+
+
+def linked_text(text: str, mentions: Sequence[Mention], link: Any) -> Markup:
+    """``text`` escaped as by ``text_filter``, each mention wrapped in a link to its paper.
+
+    The text is cut into segments at the mention offsets and every segment is escaped on its
+    own, so the visible characters stay exactly as written; a link's href comes from the
+    target paper's id alone, never from the abstract.
+    """
+    parts: list[str] = []
+    position = 0
+    for start, end, target in sorted(mentions):
+        if start < position:  # overlapping spans cannot happen with whole words; be safe anyway
+            continue
+        parts.append(text_filter(text[position:start]))
+        href = escape(link(f"papers/{target}/"))
+        parts.append(f'<a class="pl-mention" href="{href}">{text_filter(text[start:end])}</a>')
+        position = end
+    parts.append(text_filter(text[position:]))
+    return Markup("".join(parts))  # noqa: S704 - every piece escaped above
+
+
+def search_query(title: str) -> str:
+    """The title URL-encoded for a search URL's query string (every reserved character encoded)."""
+    return quote(" ".join(title.split()), safe="")
 
 
 def front_matter_string(value: str) -> Markup:
@@ -85,6 +118,7 @@ def _environment() -> jinja2.Environment:
     env.filters["front"] = front_matter_string
     env.filters["excerpt"] = excerpt
     env.filters["long_date"] = long_date
+    env.filters["search_query"] = search_query
     return env
 
 
@@ -99,8 +133,18 @@ class Renderer:
         def link(url: str) -> str:
             return relative(path, url)
 
+        def abstract(paper: Paper) -> Markup:
+            return linked_text(paper.abstract, self.catalog.mentions.get(paper.id, ()), link)
+
         return self.env.get_template(template).render(
-            link=link, taxonomy=self.catalog.taxonomy, catalog=self.catalog, **context
+            link=link,
+            abstract=abstract,
+            taxonomy=self.catalog.taxonomy,
+            catalog=self.catalog,
+            site_feed=SITE_FEED,
+            hf_search=HF_PAPERS_SEARCH,
+            arxiv_search=ARXIV_SEARCH,
+            **context,
         )
 
     def pages(self) -> dict[str, str]:
@@ -110,17 +154,33 @@ class Renderer:
         for paper in cat.papers:
             path = f"papers/{paper.id}.md"
             related = [cat.by_id[i] for i in cat.related.get(paper.id, ()) if i in cat.by_id]
-            pages[path] = self._render("paper.md.j2", path, paper=paper, related=related)
+            mentioned_by = [cat.by_id[i] for i in cat.mentioned_by.get(paper.id, ()) if i in cat.by_id]
+            pages[path] = self._render("paper.md.j2", path, paper=paper, related=related, mentioned_by=mentioned_by)
         for topic_id, papers in cat.topics.items():
             path = f"topics/{topic_id}.md"
             pages[path] = self._render(
-                "list.md.j2", path, term=cat.taxonomy.topic(topic_id), kind="topic", papers=papers
+                "list.md.j2",
+                path,
+                term=cat.taxonomy.topic(topic_id),
+                kind="topic",
+                papers=papers,
+                feed=topic_feed(topic_id),
+                see_also=cat.related_topics.get(topic_id, ()),
             )
         pages["topics/index.md"] = self._render("topics.md.j2", "topics/index.md")
         for tag_id, papers in cat.tags.items():
             path = f"tags/{tag_id}.md"
-            pages[path] = self._render("list.md.j2", path, term=cat.taxonomy.tags[tag_id], kind="tag", papers=papers)
+            pages[path] = self._render(
+                "list.md.j2",
+                path,
+                term=cat.taxonomy.tags[tag_id],
+                kind="tag",
+                papers=papers,
+                feed=None,
+                see_also=cat.tag_topics.get(tag_id, ()),
+            )
         pages["tags/index.md"] = self._render("tags.md.j2", "tags/index.md")
+        pages["stats.md"] = self._render("stats.md.j2", "stats.md", stats=stats.compute(cat))
         newest = newest_first(cat.papers)[:HOME_LIST]
         upvoted = sorted(cat.papers, key=lambda p: (-(p.upvotes or 0), p.id))[:HOME_LIST]
         start_here = [p for p in newest_first(cat.papers) if p.status == "must-read"]
@@ -147,9 +207,43 @@ def paper_json(paper: Paper, related: Iterable[str]) -> dict[str, object]:
     }
 
 
+def topic_feed(topic_id: str) -> str:
+    """Site-relative path of a topic's Atom feed."""
+    return f"topics/{topic_id}/feed.xml"
+
+
+def feeds(catalog: Catalog) -> dict[str, str]:
+    """The Atom feed of the whole list and one per topic, newest papers first."""
+    undated = newest_date(catalog.papers)
+    name = "Paperlist"
+    result = {
+        SITE_FEED: atom_feed(
+            newest_first(catalog.papers),
+            path=SITE_FEED,
+            feed_id="all",
+            title=f"{name}: all papers",
+            subtitle="The newest papers of the reading list.",
+            page="",
+            undated=undated,
+        )
+    }
+    for topic_id, papers in catalog.topics.items():
+        term = catalog.taxonomy.topic(topic_id)
+        result[topic_feed(topic_id)] = atom_feed(
+            papers,
+            path=topic_feed(topic_id),
+            feed_id=f"topic:{topic_id}",
+            title=f"{name}: {term.title}",
+            subtitle=term.description,
+            page=f"topics/{topic_id}/",
+            undated=undated,
+        )
+    return result
+
+
 def site_files(catalog: Catalog) -> dict[str, str]:
     """Files written next to the pages MkDocs builds, relative to the site root."""
-    return {"papers.json": papers_json(catalog)}
+    return {"papers.json": papers_json(catalog), **feeds(catalog)}
 
 
 def papers_json(catalog: Catalog) -> str:

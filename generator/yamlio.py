@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import datetime
+import functools
+import hashlib
 import io
 import os
-import tempfile
+import pickle
+import re
 import unicodedata
 from pathlib import Path
 from typing import Any
@@ -48,17 +53,100 @@ def load_yaml_text(text: str, path: str) -> tuple[Any, list[Problem]]:
         return None, [Problem(path, line, f"invalid YAML: {what}")]
     except yaml.YAMLError as exc:
         return None, [Problem(path, 1, f"invalid YAML: {exc}")]
+    except (ValueError, OverflowError) as exc:  # a constructor refused a value, e.g. 2024-13-45
+        line, what = _bad_date(text)
+        return None, [Problem(path, line, f"invalid value: {what}{exc}{')' if what else ''}")]
 
 
-def load_yaml_file(path: Path) -> tuple[Any, list[Problem]]:
+def _bad_date(text: str) -> tuple[int, str]:
+    """Line and ``key: value`` of the first date-looking value that is no date, else (1, "")."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        match = re.search(r"^\s*([\w-]+):\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$", line)
+        if match:
+            try:
+                datetime.date(*(int(g) for g in match.groups()[1:]))
+            except ValueError:
+                return number, f"{match.group(1)}: no such date {line.split(':', 1)[1].strip()} ("
+    return 1, ""
+
+
+class FileCache:
+    """What parsing a file gave, keyed by the file's bytes: a build re-parses only what changed.
+
+    Stored as one pickle under ``build/`` (ours, never committed). The key also holds the
+    generator's own source, so a change to a parser invalidates every entry it made. Entries
+    not used by a run are dropped when it saves.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._old: dict[bytes, Any] = {}
+        self._new: dict[bytes, Any] = {}
+        self._changed = False
+        with contextlib.suppress(OSError, pickle.PickleError, EOFError, AttributeError, ValueError):
+            loaded = pickle.loads(path.read_bytes())  # noqa: S301 - our own file under build/
+            if isinstance(loaded, dict):
+                self._old = loaded
+
+    @staticmethod
+    def key(path: Path, data: bytes, *extra: str) -> bytes:
+        digest = hashlib.blake2b(_code_version(), digest_size=20)
+        for part in (str(path), *extra):
+            digest.update(part.encode("utf-8", "surrogateescape") + b"\0")
+        digest.update(data)
+        return digest.digest()
+
+    def get(self, key: bytes) -> Any:
+        """The cached value, or None."""
+        if key in self._new:
+            return self._new[key]
+        if key in self._old:
+            self._new[key] = self._old[key]
+            return self._new[key]
+        return None
+
+    def put(self, key: bytes, value: Any) -> None:
+        self._new[key] = value
+        self._changed = True
+
+    def save(self) -> None:
+        """Write the entries used since loading, if anything differs from what was loaded."""
+        if not self._changed and len(self._new) == len(self._old):
+            return
+        with contextlib.suppress(OSError):
+            write_bytes_atomic(self.path, pickle.dumps(self._new, protocol=pickle.HIGHEST_PROTOCOL))
+        self._old, self._changed = dict(self._new), False
+
+
+@functools.cache
+def _code_version() -> bytes:
+    """A digest of the generator's source files: a new parser makes old cache entries unusable."""
+    digest = hashlib.blake2b(digest_size=20)
+    for source in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(source.name.encode() + b"\0" + source.read_bytes())
+    return digest.digest()
+
+
+def load_yaml_file(path: Path, cache: FileCache | None = None) -> tuple[Any, list[Problem]]:
     """Parse one YAML file; a syntax error becomes a Problem on its line."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        return None, [Problem(str(path), 1, f"not valid UTF-8 (byte {exc.start + 1})")]
+        raw = path.read_bytes()
     except OSError as exc:
         return None, [Problem(str(path), 1, f"cannot read: {exc.strerror or exc}")]
-    return load_yaml_text(text, str(path))
+    key = FileCache.key(path, raw) if cache is not None else b""
+    if cache is not None and (hit := cache.get(key)) is not None:
+        data, problems = hit
+        return data, list(problems)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return None, [Problem(str(path), 1, f"not valid UTF-8 (byte {exc.start + 1})")]
+    if "\r" in text:  # as reading in text mode does
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    data, problems = load_yaml_text(text, str(path))
+    if cache is not None:
+        cache.put(key, (data, tuple(problems)))
+    return data, problems
 
 
 def key_lines(text: str) -> dict[str, int]:
@@ -83,23 +171,23 @@ def key_lines(text: str) -> dict[str, int]:
 
 
 _SAFE_CONTROL = {"\t": "\\t", "\n": "\\n", "\r": "\\r", '"': '\\"', "\\": "\\\\"}
+_INVISIBLE = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}
+_NEEDS_CARE = re.compile(r'[^ -~]|["\\]')  # everything but printable ASCII, and the two escapes
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group()
+    if char in _SAFE_CONTROL:
+        return _SAFE_CONTROL[char]
+    if unicodedata.category(char) in _INVISIBLE or char == "\ufeff":
+        code = ord(char)
+        return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
+    return char
 
 
 def quote(text: str) -> str:
     """A YAML double-quoted scalar that loads back to exactly ``text``."""
-    out = ['"']
-    for char in text:
-        if char in _SAFE_CONTROL:
-            out.append(_SAFE_CONTROL[char])
-        elif " " <= char <= "~":
-            out.append(char)
-        elif unicodedata.category(char) in {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"} or char == "\ufeff":
-            code = ord(char)
-            out.append(f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}")
-        else:
-            out.append(char)
-    out.append('"')
-    return "".join(out)
+    return '"' + _NEEDS_CARE.sub(_escape, text) + '"'
 
 
 def round_trip() -> YAML:
@@ -127,14 +215,23 @@ def write_if_changed(path: Path, text: str) -> bool:
             return False
     except OSError:
         pass
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    write_bytes_atomic(path, data)
+    return True
+
+
+def write_bytes_atomic(path: Path, data: bytes) -> None:
+    """Write through a temp file and a rename: a reader sees the old bytes or the new, never half."""
+    if not path.parent.is_dir():
+        path.parent.mkdir(parents=True, exist_ok=True)
+    # One writer per file at a time (builds hold a lock), so a temp name of our own is enough:
+    # cheaper than mkstemp's random names when a first ingest writes 10,000 records.
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
         with os.fdopen(fd, "wb") as handle:
+            os.fchmod(handle.fileno(), 0o644)  # whatever the umask, as before
             handle.write(data)
-        os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
-    return True

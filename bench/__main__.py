@@ -1,0 +1,148 @@
+"""``make bench``: build N synthetic papers in a temp copy and print what it costs.
+
+For each N (1,000 and 10,000; 100,000 with ``--full``): a first build (every paper new), a
+rebuild with nothing changed (and how many files it wrote), the bare MkDocs + Material build
+of the same pages, site size, and search in headless Chromium (time to the first result
+link, bytes fetched). Figures, not assertions; compare ratios within one run, since the
+machine's other work moves absolute times.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from bench.browse import search_timings
+from bench.sites import REPO, bare_site, make_project, snapshot, tree_bytes
+
+GENERATOR_PHASES = ("parse", "check", "curate", "related", "render", "search pages")
+
+
+def worker(*args: str) -> dict[str, Any]:
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.worker", *args], cwd=REPO, capture_output=True, text=True, check=False
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"bench run {' '.join(args)} failed:\n{done.stderr[-4000:]}")
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def queries(site: Path) -> list[str]:
+    """A rare word (a paper's own title) and a common one, taken from the built site."""
+    papers = json.loads((site / "papers.json").read_text(encoding="utf-8"))
+    papers = papers["papers"] if isinstance(papers, dict) else papers
+    middle = papers[len(papers) // 2]["title"]
+    return [" ".join(middle.split()[:3]), "unlearning"]
+
+
+def measure(n: int, browse: bool) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory(prefix=f"paperlist-bench-{n}-") as tmp:
+        root = make_project(Path(tmp) / "project", n)
+        print(f"[{n}] first build …", file=sys.stderr, flush=True)
+        first = worker("build", str(root))
+        watched = (root / "content", root / "build")
+        before = snapshot(*watched)
+        print(f"[{n}] rebuild, nothing changed …", file=sys.stderr, flush=True)
+        again = worker("build", str(root))
+        after = snapshot(*watched)
+        written = sorted(p for p in after if before.get(p) != after[p])
+        site = root / "site"
+        print(f"[{n}] bare MkDocs + Material …", file=sys.stderr, flush=True)
+        bare = worker("bare", str(bare_site(site, Path(tmp) / "bare")))
+        bare["site_bytes"] = tree_bytes(Path(tmp) / "bare" / "site")
+        searches = search_timings(site, queries(site)) if browse else []
+        return {
+            "n": n,
+            "first": first,
+            "again": again,
+            "written": written,
+            "bare": bare,
+            "site_bytes": tree_bytes(site),
+            "search_bytes": tree_bytes(site / "pagefind"),
+            "searches": searches,
+        }
+
+
+def _gen(run: dict[str, Any]) -> float:
+    return sum(run["phases"].get(k, 0.0) for k in GENERATOR_PHASES)
+
+
+def _peak(run: dict[str, Any], key: str) -> float:
+    return max(run["first"][key], run["again"][key])
+
+
+def table(results: list[dict[str, Any]]) -> str:
+    """The figures as a Markdown table, one column per N."""
+    rows: list[tuple[str, list[str]]] = []
+
+    def row(label: str, fn: Any) -> None:
+        rows.append((label, [fn(r) for r in results]))
+
+    for phase in (*GENERATOR_PHASES, "mkdocs", "search index"):
+        row(f"first build: {phase} s", lambda r, p=phase: f"{r['first']['phases'].get(p, 0.0):.2f}")
+    row("first build: Pagefind (beside MkDocs) s", lambda r: f"{r['first']['parallel'].get('pagefind', 0):.1f}")
+    row("first build: generator phases s", lambda r: f"{_gen(r['first']):.2f}")
+    row("first build: total s", lambda r: f"{r['first']['wall']:.1f}")
+    for phase in (*GENERATOR_PHASES, "mkdocs", "search index"):
+        row(f"rebuild: {phase} s", lambda r, p=phase: f"{r['again']['phases'].get(p, 0.0):.2f}")
+    row("rebuild: generator phases s", lambda r: f"{_gen(r['again']):.2f}")
+    row("rebuild: total s", lambda r: f"{r['again']['wall']:.1f}")
+    row("rebuild: files written", lambda r: str(len(r["written"])))
+    row("bare MkDocs + Material s", lambda r: f"{r['bare']['wall']:.1f}")
+    row("**rebuild / bare**", lambda r: f"**{r['again']['wall'] / r['bare']['wall']:.2f}×**")
+    row("first build / bare", lambda r: f"{r['first']['wall'] / r['bare']['wall']:.2f}×")
+    row("peak RSS generator MB", lambda r: f"{max(r['first']['rss_generator_mb'], r['again']['rss_generator_mb']):.0f}")
+    row(
+        "peak RSS MkDocs/Pagefind MB",
+        lambda r: f"{max(r['first']['rss_children_mb'], r['again']['rss_children_mb']):.0f}",
+    )
+    row("peak RSS bare MB", lambda r: f"{r['bare']['rss_children_mb']:.0f}")
+    row("site MB", lambda r: f"{r['site_bytes'] / 1e6:.1f}")
+    row("site KB per paper", lambda r: f"{r['site_bytes'] / 1e3 / r['n']:.1f}")
+    row("bare site KB per paper", lambda r: f"{r['bare']['site_bytes'] / 1e3 / r['n']:.1f}")
+    row("search bundle MB", lambda r: f"{r['search_bytes'] / 1e6:.1f}")
+    for i in range(max((len(r["searches"]) for r in results), default=0)):
+        label = "rare" if i == 0 else "common"
+        pick = lambda r, i=i: r["searches"][i] if len(r["searches"]) > i else None  # noqa: E731
+        row(f"search ({label}): first link after last key s", lambda r, f=pick: f"{f(r).seconds:.2f}" if f(r) else "–")
+        row(
+            f"search ({label}): … after first key s", lambda r, f=pick: f"{f(r).first_key_seconds:.2f}" if f(r) else "–"
+        )
+        row(f"search ({label}): KB at page load", lambda r, f=pick: f"{f(r).load_bytes / 1e3:.0f}" if f(r) else "–")
+        row(f"search ({label}): KB for the query", lambda r, f=pick: f"{f(r).query_bytes / 1e3:.0f}" if f(r) else "–")
+    if len(results) > 1:
+        ratio = results[1]["again"]["wall"] / results[0]["again"]["wall"]
+        rows.append((f"rebuild {results[1]['n']:,} / {results[0]['n']:,}", [f"{ratio:.1f}×", ""][: len(results)]))
+    header = "| N | " + " | ".join(f"{r['n']:,}" for r in results) + " |"
+    lines = [header, "|---|" + "---:|" * len(results)]
+    lines += [f"| {label} | " + " | ".join(cells + [""] * (len(results) - len(cells))) + " |" for label, cells in rows]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--full", action="store_true", help="also 100,000 papers (long)")
+    parser.add_argument("--sizes", type=int, nargs="+", help="paper counts to measure instead")
+    parser.add_argument("--no-browser", action="store_true", help="skip the search timings in Chromium")
+    parser.add_argument("--json", help="also write the raw figures to this file")
+    args = parser.parse_args(argv)
+    sizes = args.sizes or ([1000, 10000, 100000] if args.full else [1000, 10000])
+    results = [measure(n, not args.no_browser) for n in sizes]
+    print(table(results))
+    for r in results:
+        if r["written"]:
+            print(f"N={r['n']}: the no-change rebuild wrote {len(r['written'])} file(s), e.g. {r['written'][:3]}")
+    if args.json:
+        serial = [{**r, "searches": [s.__dict__ for s in r["searches"]]} for r in results]
+        Path(args.json).write_text(json.dumps(serial, indent=1), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,179 @@
+/* Search in the header: Pagefind's sharded index behind Material's search field.
+ *
+ * The engine loads once the page is idle (or at once when the field gets focus), so typing
+ * only waits for the index chunk of the query and the fragments of the results shown.
+ * Titles and excerpts are untrusted text: they reach the page as text nodes, never as HTML.
+ */
+(() => {
+  "use strict";
+
+  const root = document.querySelector(".pl-search");
+  const toggle = document.getElementById("__search");
+  if (!root || !toggle) return;
+  const input = root.querySelector(".md-search__input");
+  const form = root.querySelector(".md-search__form");
+  const meta = root.querySelector(".md-search-result__meta");
+  const list = root.querySelector(".md-search-result__list");
+  const bundle = new URL(root.getAttribute("data-pl-bundle"), document.baseURI);
+  const site = new URL("../", bundle);
+  const SHOWN = 10; // results rendered; the rest are counted
+  const EXCERPT_WORDS = 28;
+  const DEBOUNCE_MS = 40;
+
+  let engine = null;
+  const load = () => {
+    if (!engine) {
+      engine = import(new URL("pagefind.js", bundle).href).then(async (pagefind) => {
+        await pagefind.options({ baseUrl: "/", excerptLength: EXCERPT_WORDS });
+        await pagefind.init();
+        return pagefind;
+      });
+      engine.catch(() => {
+        engine = null;
+        meta.textContent = "Search is unavailable: its index could not be loaded.";
+      });
+    }
+    return engine;
+  };
+
+  const open = () => {
+    toggle.checked = true;
+    load();
+  };
+  const close = () => {
+    toggle.checked = false;
+    input.blur();
+  };
+
+  /* An excerpt around the first matched word, built as text nodes and <mark> elements. */
+  const excerpt = (content, locations) => {
+    const words = content.split(/[\r\n\s]+/g);
+    const first = locations.length ? Math.min(...locations) : 0;
+    const start = Math.max(0, Math.min(first - 6, words.length - EXCERPT_WORDS));
+    const marked = new Set(locations);
+    const teaser = document.createElement("p");
+    teaser.className = "md-search-result__teaser";
+    if (start > 0) teaser.append("… ");
+    words.slice(start, start + EXCERPT_WORDS).forEach((word, i) => {
+      if (i) teaser.append(" ");
+      if (marked.has(start + i)) {
+        const mark = document.createElement("mark");
+        mark.textContent = word;
+        teaser.append(mark);
+      } else {
+        teaser.append(word);
+      }
+    });
+    if (start + EXCERPT_WORDS < words.length) teaser.append(" …");
+    return teaser;
+  };
+
+  const item = (data) => {
+    const link = document.createElement("a");
+    link.className = "md-search-result__link";
+    link.href = new URL(data.url.replace(/^\/+/, ""), site).href;
+    const article = document.createElement("article");
+    article.className = "md-search-result__article md-typeset";
+    const icon = document.createElement("div");
+    icon.className = "md-search-result__icon md-icon";
+    const title = document.createElement("h1");
+    title.textContent = (data.meta && data.meta.title) || data.url;
+    article.append(icon, title);
+    if (data.meta && data.meta.topics) {
+      const topics = document.createElement("p");
+      topics.className = "pl-search-topics";
+      topics.textContent = data.meta.topics;
+      article.append(topics);
+    }
+    // The title opens the content Pagefind indexed; the excerpt skips it.
+    const skip = title.textContent.split(/[\r\n\s]+/g).length;
+    const words = data.content.split(/[\r\n\s]+/g);
+    const locations = (data.locations || []).filter((l) => l >= skip).map((l) => l - skip);
+    article.append(excerpt(words.slice(skip).join(" "), locations));
+    link.append(article);
+    return link;
+  };
+
+  let current = 0; // the latest query; answers to older ones are dropped
+  const render = async (query) => {
+    const mine = ++current;
+    const term = query.trim();
+    if (!term) {
+      list.replaceChildren();
+      meta.textContent = "Type to start searching";
+      return;
+    }
+    const pagefind = await load();
+    const search = await pagefind.search(term);
+    if (mine !== current || !search) return;
+    const count = search.results.length;
+    meta.textContent = count === 0 ? "No matching papers" : count === 1 ? "1 matching paper" : `${count} matching papers`;
+    // One slot per result, in rank order, filled as each fragment arrives.
+    const slots = search.results.slice(0, SHOWN).map(() => {
+      const li = document.createElement("li");
+      li.className = "md-search-result__item";
+      li.hidden = true;
+      return li;
+    });
+    list.replaceChildren(...slots);
+    search.results.slice(0, SHOWN).forEach(async (result, i) => {
+      const data = await result.data();
+      if (mine !== current) return;
+      slots[i].append(item(data));
+      slots[i].hidden = false;
+    });
+  };
+
+  let timer = 0;
+  input.addEventListener("input", () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => render(input.value), DEBOUNCE_MS);
+    // Fetch the query's index chunks while the debounce waits.
+    const term = input.value.trim();
+    if (term) load().then((pagefind) => pagefind.preload(term)).catch(() => {});
+  });
+  input.addEventListener("focus", open);
+  input.addEventListener("pointerenter", load, { once: true });
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const first = list.querySelector("a[href]");
+    if (first) first.click();
+  });
+  form.addEventListener("reset", () => {
+    setTimeout(() => render(""), 0);
+    input.focus();
+  });
+
+  const links = () => [input, ...list.querySelectorAll("a[href]")];
+  root.addEventListener("keydown", (event) => {
+    if (event.key === "Escape") {
+      event.preventDefault();
+      close();
+    } else if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      const all = links();
+      const at = Math.max(0, all.indexOf(document.activeElement));
+      all[(at + (event.key === "ArrowDown" ? 1 : all.length - 1)) % all.length].focus();
+      event.preventDefault();
+    }
+  });
+
+  /* The shortcuts Material's own search binds: s, f and / open the search. */
+  document.addEventListener("keydown", (event) => {
+    if (event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented) return;
+    const target = event.target;
+    if (target instanceof HTMLElement && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName))) {
+      return;
+    }
+    if (event.key === "s" || event.key === "f" || event.key === "/") {
+      event.preventDefault();
+      open();
+      input.focus();
+      input.select();
+    }
+  });
+
+  /* Warm up once the page has settled: by the time a reader types, the engine is ready. */
+  const idle = window.requestIdleCallback || ((fn) => setTimeout(fn, 200));
+  if (document.readyState === "complete") idle(load);
+  else window.addEventListener("load", () => idle(load), { once: true });
+})();

@@ -1,0 +1,47 @@
+"""The benchmark's smoke test: synthetic dumps parse as intended, and a tiny bench run completes.
+
+No timings are asserted here: ``make bench`` is where figures are read.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bench.synth import write_dumps
+from conftest import REPO
+from generator.parse import parse_dump
+
+
+def test_synthetic_dumps_hold_n_distinct_papers_in_the_richest_layout(tmp_path: Path) -> None:
+    dumps = write_dumps(tmp_path / "a", 50)
+    entries = [e for path in dumps for e in parse_dump(path, 2025)[0]]
+    problems = [p for path in dumps for p in parse_dump(path, 2025)[1]]
+    assert problems == []
+    titles = {" ".join(e.title.casefold().split()) for e in entries}
+    assert len(titles) == 50
+    assert all(e.authors and e.published and 120 <= len(e.abstract.split()) <= 260 for e in entries)
+    assert any(e.upvotes for e in entries)
+    again = write_dumps(tmp_path / "b", 50)
+    assert [p.read_bytes() for p in dumps] == [p.read_bytes() for p in again]  # deterministic
+
+
+@pytest.mark.slow
+def test_the_bench_runs_at_50_papers_and_a_rebuild_writes_nothing() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "bench", "--sizes", "50", "--no-browser"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0] == "| N | 50 |"
+    # (A generator source edited during the run is a changed input: caches and pages are rewritten.)
+    assert "| rebuild: files written | 0 |" in lines, "\n".join(lines[-3:])
+    assert any(line.startswith("| **rebuild / bare** | **") for line in lines)
+    assert any(line.startswith("| site KB per paper |") for line in lines)

@@ -1,0 +1,200 @@
+"""Rendering: scraped text stays literal through Markdown, links are relative, papers.json holds."""
+
+from __future__ import annotations
+
+import json
+import posixpath
+from datetime import date
+from html.parser import HTMLParser
+from urllib.parse import parse_qs, urlsplit
+
+import markdown
+import pytest
+from pymdownx.superfences import fence_code_format
+
+from generator.catalog import Catalog, build_catalog
+from generator.records import Paper
+from generator.render import Renderer, excerpt, linked_text, papers_json, relative
+from generator.taxonomy import Taxonomy, Term
+
+HOSTILE = 'Tricky <script>alert("x")</script> & *stars* _under_ `tick` $x$ [l](javascript:y) {{ j }} <!-- c --> ]]>'
+
+
+def taxonomy() -> Taxonomy:
+    """A small vocabulary for in-process catalogs."""
+    topics = {
+        "bandits": Term("bandits", "Bandits", "Sequential decisions under uncertainty."),
+        "low-rank": Term("low-rank", "Low-rank & matrix methods", "Low-rank structure."),
+        "unlearning": Term("unlearning", "Machine unlearning", "Forgetting chosen data."),
+    }
+    tags = {
+        "lora": Term("lora", "LoRA", "Low-Rank Adaptation."),
+        "regret": Term("regret", "Regret bounds", "Guarantees on regret."),
+    }
+    statuses = {"must-read": Term("must-read", "Must read", "Start here.")}
+    return Taxonomy(topics=topics, tags=tags, statuses=statuses)
+
+
+def paper(pid: str, title: str, abstract: str = "An abstract.", **fields: object) -> Paper:
+    """A paper with sensible defaults; keyword arguments override any field."""
+    values: dict[str, object] = {
+        "id": pid,
+        "title": title,
+        "abstract": abstract,
+        "published": date(2024, 5, 1),
+        "authors": 3,
+        "upvotes": 7,
+        "sources": ("listing.txt",),
+        "topics": ("bandits",),
+        "tags": (),
+        "scraped_title": title,
+    }
+    values.update(fields)
+    return Paper(**values)  # type: ignore[arg-type]
+
+
+def catalog(papers: list[Paper]) -> Catalog:
+    return build_catalog(papers, taxonomy())
+
+
+class Text(HTMLParser):
+    """The text of the elements with a class, and the hrefs of the links inside them (of all links for ``*``)."""
+
+    def __init__(self, cls: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.cls, self.depth, self.found, self.hrefs = cls, 0, [], []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        if self.depth:
+            self.depth += 1
+        elif self.cls in (values.get("class") or "").split():
+            self.depth = 1
+            self.found.append("")
+        if tag == "a" and values.get("href") and (self.depth or self.cls == "*"):
+            self.hrefs.append(values["href"])
+
+    def handle_endtag(self, tag: str) -> None:
+        if self.depth:
+            self.depth -= 1
+
+    def handle_data(self, data: str) -> None:
+        if self.depth:
+            self.found[-1] += data
+
+
+def to_html(page: str) -> str:
+    """Markdown -> HTML as MkDocs does it (its default extensions), front matter removed."""
+    body = page.split("---\n", 2)[2] if page.startswith("---\n") else page
+    mermaid = {"name": "mermaid", "class": "mermaid", "format": fence_code_format}
+    return markdown.markdown(
+        body,
+        extensions=["toc", "tables", "fenced_code", "pymdownx.superfences"],
+        extension_configs={"pymdownx.superfences": {"custom_fences": [mermaid]}},
+    )
+
+
+def texts(html: str, cls: str) -> list[str]:
+    parser = Text(cls)
+    parser.feed(html)
+    return parser.found
+
+
+@pytest.fixture(scope="module")
+def hostile_pages() -> dict[str, str]:
+    papers = [
+        paper("hostile", HOSTILE, abstract=HOSTILE + "\n\nSecond paragraph\n    indented\n", status="must-read"),
+        paper("other", "Other paper"),
+    ]
+    return Renderer(catalog(papers)).pages()
+
+
+def test_every_special_character_of_title_and_abstract_renders_as_literal_text(hostile_pages: dict[str, str]) -> None:
+    html = to_html(hostile_pages["papers/hostile.md"])
+    assert texts(html, "pl-abstract") == [HOSTILE + "\n\nSecond paragraph\n    indented\n"]
+    assert "<script>" not in html and "<!-- c -->" not in html
+    listed = to_html(hostile_pages["topics/bandits.md"])
+    assert HOSTILE in texts(listed, "pl-title")
+
+
+def test_page_title_in_front_matter_is_escaped_once(hostile_pages: dict[str, str]) -> None:
+    front = hostile_pages["papers/hostile.md"].split("---\n")[1]
+    title = json.loads(front.splitlines()[0].removeprefix("title: "))
+    assert "&lt;script&gt;" in title and "<script>" not in title
+
+
+def test_search_links_are_built_from_the_url_encoded_title(hostile_pages: dict[str, str]) -> None:
+    parser = Text("pl-find")
+    parser.feed(to_html(hostile_pages["papers/hostile.md"]))
+    outside = [h for h in parser.hrefs if h.startswith("https://")]
+    assert {urlsplit(h).netloc for h in outside} == {"huggingface.co", "arxiv.org"}
+    for href in outside:
+        query = parse_qs(urlsplit(href).query)
+        assert HOSTILE in (query.get("q") or query["query"])
+        assert " " not in href and "<" not in href and '"' not in href
+
+
+def test_must_read_papers_get_a_badge_and_open_the_home_page(hostile_pages: dict[str, str]) -> None:
+    home = to_html(hostile_pages["index.md"])
+    assert 'id="start-here"' in home
+    start = home.split('id="start-here"')[1].split('id="topics"')[0]
+    assert HOSTILE in texts(start, "pl-title") and "Other paper" not in start
+    assert texts(to_html(hostile_pages["papers/hostile.md"]), "pl-status") == ["Must read"]
+    assert texts(to_html(hostile_pages["papers/other.md"]), "pl-status") == []
+
+
+def test_no_start_here_section_without_must_reads() -> None:
+    pages = Renderer(catalog([paper("a", "A paper"), paper("b", "B paper")])).pages()
+    assert "start-here" not in pages["index.md"]
+
+
+def test_relative_links_work_from_every_depth() -> None:
+    assert relative("papers/x.md", "papers/y/") == "../y/"
+    assert relative("index.md", "papers/y/") == "papers/y/"
+    assert relative("topics/index.md", "topics/a/") == "a/"
+    assert relative("topics/a.md", "topics/a/feed.xml") == "feed.xml"
+    assert relative("papers/x.md", "") == "../.."
+
+
+def test_links_of_a_paper_page_resolve_to_pages_that_exist() -> None:
+    cat = catalog([paper(f"p{i}", f"Paper {i} on bandits", tags=("regret",)) for i in range(6)])
+    pages = Renderer(cat).pages()
+    parser = Text("*")
+    parser.feed(to_html(pages["papers/p0.md"]))
+    internal = [h for h in parser.hrefs if not h.startswith("https://")]
+    assert internal
+    for href in internal:
+        target = posixpath.normpath("papers/p0/" + href)  # resolve like a browser
+        assert f"{target}.md" in pages or f"{target}/index.md" in pages or target == "", href
+
+
+def test_excerpt_is_the_first_sentence_or_a_cut_at_a_word() -> None:
+    assert excerpt("First sentence. Second one.") == "First sentence."
+    long = "word " * 100
+    cut = excerpt(long)
+    assert cut.endswith("…") and len(cut) <= 181 and not cut[:-1].endswith(" ")
+    assert excerpt("  spaced\n out  ") == "spaced out"
+
+
+def test_linked_text_keeps_the_visible_text_exactly() -> None:
+    text = "Beats <b>LoLDU</b> & LoLDU\nagain"
+    first, second = text.find("LoLDU"), text.rfind("LoLDU")
+    spans = [(first, first + 5, "lol-du"), (second, second + 5, "lol-du")]
+    html = str(linked_text(text, spans, lambda url: "../" + url))
+    assert html.count('<a class="pl-mention" href="../papers/lol-du/">LoLDU</a>') == 2
+    assert "&lt;b&gt;" in html and "&amp;" in html and "&#10;" in html
+    assert texts(f'<div class="x">{html}</div>', "x") == [text]
+
+
+def test_papers_json_lists_every_paper_with_related_ids_in_page_order() -> None:
+    papers = [paper(f"p{i}", f"Paper {i} about bandits and regret", tags=("regret",)) for i in range(6)]
+    cat = catalog(papers)
+    rows = json.loads(papers_json(cat))
+    assert [r["id"] for r in rows] == sorted(p.id for p in papers)
+    pages = Renderer(cat).pages()
+    for row in rows:
+        assert row["url"] == f"papers/{row['id']}/" and row["published"] == "2024-05-01"
+        assert len(row["related"]) >= 3 and row["id"] not in row["related"]
+        parser = Text("pl-related")
+        parser.feed(to_html(pages[f"papers/{row['id']}.md"]))
+        assert [h.split("/")[-2] for h in parser.hrefs] == row["related"]

@@ -1,0 +1,108 @@
+"""Search in a real browser: Pagefind behind the header's search field, on built sites."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from browser import browser, served  # noqa: F401 - `browser` is a fixture
+
+from conftest import REPO, make_project, run_generator
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+RESULT_LINKS = ".pl-search .md-search-result__list a[href]"
+HOSTILE_TITLE = '<b>x</b> Quokkafold & <img src=x onerror="window.__pwned=1"> &lt;i&gt;'
+HOSTILE_ABSTRACT = "Quokkafold <script>window.__pwned=1</script> keeps &amp; and <em>tags</em> as text."
+
+
+def _build(root: Path) -> Path:
+    done = run_generator(root, "build")
+    assert done.returncode == 0, done.stderr
+    return root / "site"
+
+
+@pytest.fixture(scope="module")
+def seed_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The real corpus (content/ of this repo), built in a temp copy and served."""
+    root = tmp_path_factory.mktemp("seeds") / "project"
+    shutil.copytree(REPO / "content", root / "content")
+    shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
+    shutil.copytree(REPO / "overrides", root / "overrides")
+    (root / "generator").symlink_to(REPO / "generator")
+    with served(_build(root)) as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The small fixture project plus one paper whose title and abstract hold markup."""
+    root = make_project(tmp_path_factory.mktemp("hostile") / "project")
+    record = root / "content" / "papers" / "b-x-b-quokkafold.yml"
+    record.write_text(
+        f"title: {_quoted(HOSTILE_TITLE)}\nabstract: {_quoted(HOSTILE_ABSTRACT)}\npublished: 2024-05-01\n"
+        "authors: 1\nupvotes: 3\nsources: []\ntopics:\n  - bandits\ntags: []\n",
+        encoding="utf-8",
+    )
+    with served(_build(root)) as base:
+        yield base
+
+
+def _quoted(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _search(browser: Any, url: str, query: str) -> Any:  # noqa: F811 - the fixture, passed on
+    """Open ``url``, press ``s`` and type ``query``; the page once the first result link shows."""
+    page = browser.new_page()
+    page.goto(url)
+    page.keyboard.press("s")
+    assert page.evaluate("document.activeElement.classList.contains('md-search__input')"), "s did not focus search"
+    page.keyboard.type(query)
+    page.wait_for_selector(RESULT_LINKS, state="visible", timeout=15_000)
+    return page
+
+
+def test_searching_the_seed_site_for_a_short_name_finds_its_page(browser: Any, seed_site: str) -> None:  # noqa: F811
+    page = _search(browser, seed_site, "LoLDU")
+    first = page.locator(RESULT_LINKS).first
+    href = first.get_attribute("href")
+    assert href is not None and "/papers/loldu-low-rank-adaptation-via-lower-diag-upper" in href
+    assert first.inner_text().startswith("LoLDU: Low-Rank Adaptation via Lower-Diag-Upper Decomposition")
+    # The results live inside the header's search container, and the link leads to the paper.
+    assert page.locator("header .md-search " + RESULT_LINKS.removeprefix(".pl-search ")).count() >= 1
+    first.click()
+    page.wait_for_load_state()
+    assert page.url.rstrip("/").endswith(href.rstrip("/").rsplit("/", 1)[-1])
+    assert "LoLDU" in page.title()
+    page.close()
+
+
+def test_search_works_from_a_nested_page(browser: Any, seed_site: str) -> None:  # noqa: F811
+    page = _search(browser, seed_site + "topics/", "unlearning")
+    hrefs = [a.get_attribute("href") or "" for a in page.locator(RESULT_LINKS).all()]
+    assert hrefs and all(h.startswith(seed_site + "papers/") for h in hrefs)
+    assert "matching paper" in page.inner_text(".pl-search .md-search-result__meta")
+    page.close()
+
+
+def test_escape_closes_the_search(browser: Any, seed_site: str) -> None:  # noqa: F811
+    page = _search(browser, seed_site, "LoLDU")
+    assert page.evaluate("document.getElementById('__search').checked")
+    page.keyboard.press("Escape")
+    assert not page.evaluate("document.getElementById('__search').checked")
+    page.close()
+
+
+def test_titles_and_abstracts_show_as_literal_text_in_results(browser: Any, hostile_site: str) -> None:  # noqa: F811
+    page = _search(browser, hostile_site, "Quokkafold")
+    result = page.locator(".pl-search .md-search-result__list").first
+    assert result.locator("h1").first.inner_text() == HOSTILE_TITLE
+    teaser = result.locator(".md-search-result__teaser").first.inner_text()
+    assert "<script>window.__pwned=1</script>" in teaser and "&amp;" in teaser and "<em>tags</em>" in teaser
+    assert result.locator("b, img, script, em").count() == 0
+    assert page.evaluate("window.__pwned") is None
+    page.close()
