@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import hashlib
 import os
 import shutil
 import subprocess
@@ -21,12 +22,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from .catalog import Catalog, build_catalog
+from .catalog import Catalog, build_catalog, visible_papers
 from .curate import IngestResult, ingest, merge_entries
 from .parse import Entry, iter_dump
 from .problems import BuildError, Problem, Severity, errors, report
 from .project import Project
 from .records import Paper, read_records, validate
+from .related import related_papers
 from .render import Renderer, site_files
 from .search import finish_index, start_index, stop_index, write_search_pages
 from .sources import capture_year_for, discover, load_manifest
@@ -121,7 +123,7 @@ def generate(project: Project, timings: Timings | None = None, *, write_records:
             if errors(problems):
                 raise BuildError(problems)
     with timings.phase("related"):
-        catalog = build_catalog(papers, taxonomy)
+        catalog = build_catalog(papers, taxonomy, cached_related(project, papers))
     problems += _relative(project, unused_topics(taxonomy, set(catalog.topics), project.taxonomy))
     if "unsorted" in catalog.topics:
         names = ", ".join(p.id for p in catalog.topics["unsorted"])
@@ -131,6 +133,23 @@ def generate(project: Project, timings: Timings | None = None, *, write_records:
     with timings.phase("render"):
         write_docs(project, Renderer(catalog).pages())
     return Generated(catalog, result, problems)
+
+
+def cached_related(project: Project, papers: list[Paper]) -> dict[str, tuple[str, ...]]:
+    """Related papers, recomputed only when a shown paper's text, topics or tags changed."""
+    visible = visible_papers(papers)
+    digest = hashlib.blake2b(digest_size=20)
+    for paper in visible:
+        for part in (paper.id, paper.title, paper.abstract, *paper.topics, "|", *paper.tags):
+            digest.update(part.encode("utf-8", "surrogateescape") + b"\0")
+    cache = project.cache("related")
+    key = FileCache.key(Path("related"), digest.digest())
+    related: dict[str, tuple[str, ...]] | None = cache.get(key)
+    if related is None:
+        related = related_papers(visible)
+        cache.put(key, related)
+    cache.save()
+    return related
 
 
 def write_docs(project: Project, pages: dict[str, str]) -> None:

@@ -66,8 +66,16 @@ def topics_of_tags(by_tag: Mapping[str, Sequence[Paper]]) -> dict[str, tuple[str
     return result
 
 
-def build_catalog(papers: Sequence[Paper], taxonomy: Taxonomy) -> Catalog:
-    visible = tuple(sorted((p for p in papers if not p.hidden), key=lambda p: p.id))
+def visible_papers(papers: Sequence[Paper]) -> tuple[Paper, ...]:
+    """The papers the site shows, sorted by id."""
+    return tuple(sorted((p for p in papers if not p.hidden), key=lambda p: p.id))
+
+
+def build_catalog(
+    papers: Sequence[Paper], taxonomy: Taxonomy, related: Mapping[str, tuple[str, ...]] | None = None
+) -> Catalog:
+    """Link the papers; ``related`` may come from a cache (see build.cached_related)."""
+    visible = visible_papers(papers)
     by_topic: dict[str, list[Paper]] = defaultdict(list)
     by_tag: dict[str, list[Paper]] = defaultdict(list)
     for paper in visible:
@@ -83,7 +91,7 @@ def build_catalog(papers: Sequence[Paper], taxonomy: Taxonomy) -> Catalog:
         by_id={p.id: p for p in visible},
         topics={t: tuple(newest_first(by_topic[t])) for t in topic_order if by_topic.get(t)},
         tags=tags,
-        related=related_papers(visible),
+        related=dict(related) if related is not None else related_papers(visible),
         taxonomy=taxonomy,
         mentions=found,
         mentioned_by=mentioned_by(found),

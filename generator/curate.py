@@ -8,6 +8,7 @@ and a file whose content would not change is not written at all.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -79,6 +80,7 @@ def _yaml_value(value: object) -> str:
     return quote(str(value))
 
 
+@functools.lru_cache(maxsize=4096)  # a few hundred ids and file names, each asked for thousands of times
 def _plain_or_quoted(text: str) -> str:
     """Plain when YAML reads it back as the same string (``lora``), quoted otherwise (``"2024"``)."""
     if PLAIN.fullmatch(text) and yaml.safe_load(text) == text:
