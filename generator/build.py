@@ -35,6 +35,7 @@ from .sources import capture_year_for, discover, load_manifest
 from .taxonomy import Taxonomy, load_taxonomy, unused_topics
 from .yamlio import FileCache, write_if_changed
 
+UNSORTED_SHOWN = 20  # the build output names this many unsorted papers, then counts the rest
 DEFAULT_EPOCH = 315532800  # 1980-01-01: the earliest time a zip or gzip header can hold
 
 
@@ -126,9 +127,17 @@ def generate(project: Project, timings: Timings | None = None, *, write_records:
         catalog = build_catalog(papers, taxonomy, cached_related(project, papers))
     problems += _relative(project, unused_topics(taxonomy, set(catalog.topics), project.taxonomy))
     if "unsorted" in catalog.topics:
-        names = ", ".join(p.id for p in catalog.topics["unsorted"])
+        waiting = [p.id for p in catalog.topics["unsorted"]]
+        names = ", ".join(waiting[:UNSORTED_SHOWN]) + (
+            f" and {len(waiting) - UNSORTED_SHOWN} more" if len(waiting) > UNSORTED_SHOWN else ""
+        )
         problems.append(
-            Problem(project.rel(project.papers), 1, f"papers waiting for a topic (unsorted): {names}", Severity.NOTICE)
+            Problem(
+                project.rel(project.papers),
+                1,
+                f"{len(waiting)} papers waiting for a topic (unsorted): {names}",
+                Severity.NOTICE,
+            )
         )
     with timings.phase("render"):
         write_docs(project, Renderer(catalog).pages())

@@ -6,6 +6,7 @@ reads every record; line numbers are looked up only for a record that has a prob
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
@@ -39,6 +40,7 @@ ID_MAX_LENGTH = 80
 RESERVED_IDS = frozenset(
     {"index", "con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
 )
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # C0 and C1 controls; tab and newline are text
 SUFFIXES = (".yml", ".yaml")  # .yaml is read only to be reported: records are .yml
 
 
@@ -131,9 +133,8 @@ class _Checker:
             return None
         if one_line and "\n" in value:
             self.add(key, f"{key} must be one line")
-        bad = next((c for c in value if unicodedata.category(c) == "Cc" and c not in "\n\t"), None)
-        if bad is not None:
-            self.add(key, f"{key} holds control character U+{ord(bad):04X}")
+        if bad := CONTROL.search(value):
+            self.add(key, f"{key} holds control character U+{ord(bad.group()):04X}")
         return value
 
     def count(self, data: dict[str, Any], key: str) -> int | None:

@@ -132,6 +132,8 @@ class Renderer:
     def __init__(self, catalog: Catalog) -> None:
         self.catalog = catalog
         self.env = _environment()
+        self._row = self.env.get_template("_row.j2")
+        self._rows: dict[tuple[str, bool, str], Markup] = {}
 
     def _render(self, template: str, path: str, **context: Any) -> str:
         def link(url: str) -> str:
@@ -140,9 +142,20 @@ class Renderer:
         def abstract(paper: Paper) -> Markup:
             return linked_text(paper.abstract, self.catalog.mentions.get(paper.id, ()), link)
 
+        papers_prefix = link("papers/")
+
+        def row(paper: Paper, show_excerpt: bool) -> Markup:
+            key = (paper.id, show_excerpt, papers_prefix)
+            cached = self._rows.get(key)
+            if cached is None:
+                text = self._row.render(p=paper, show_excerpt=show_excerpt, link=link, taxonomy=self.catalog.taxonomy)
+                cached = self._rows[key] = Markup(text.strip())  # noqa: S704 - an autoescaped template
+            return cached
+
         return self.env.get_template(template).render(
             link=link,
             abstract=abstract,
+            row=row,
             taxonomy=self.catalog.taxonomy,
             catalog=self.catalog,
             site_feed=SITE_FEED,
