@@ -22,17 +22,17 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from .catalog import Catalog, build_catalog, visible_papers
+from .catalog import Catalog, Links, build_catalog, compute_links, visible_papers
 from .curate import IngestResult, ingest, merge_entries
-from .parse import Entry, iter_dump
+from .inputs import load_curated as load_curated
+from .inputs import read_entries as read_entries
+from .inputs import relative_to_root
 from .problems import BuildError, Problem, Severity, errors, report
 from .project import Project
-from .records import Paper, read_records, validate
-from .related import related_papers
+from .records import Paper
 from .render import Renderer, site_files
 from .search import finish_index, start_index, stop_index, write_search_pages
-from .sources import capture_year_for, discover, load_manifest
-from .taxonomy import Taxonomy, load_taxonomy, unused_topics
+from .taxonomy import unused_topics
 from .yamlio import FileCache, write_if_changed
 
 UNSORTED_SHOWN = 20  # the build output names this many unsorted papers, then counts the rest
@@ -53,47 +53,6 @@ class Timings:
         self.phases[name] = self.phases.get(name, 0.0) + time.perf_counter() - start
 
 
-def _relative(project: Project, problems: list[Problem]) -> list[Problem]:
-    return [Problem(project.rel(Path(p.path)), p.line, p.message, p.severity) for p in problems]
-
-
-def read_entries(project: Project) -> tuple[list[Entry], list[Problem]]:
-    """Every entry of every dump, in dump order; a dump parsed before with the same bytes is not parsed again."""
-    sources, problems = discover(project.sources)
-    years, _ = load_manifest(project.sources)
-    cache = project.cache("dumps")
-    entries: list[Entry] = []
-    for source in sources:
-        year = (
-            source.capture_year if source.capture_year is not None else capture_year_for(source.path, years, problems)
-        )
-        try:
-            key = FileCache.key(source.path, source.path.read_bytes(), str(year))
-        except OSError:  # the parser reports an unreadable dump
-            entries.extend(iter_dump(source.path, year, problems))
-            continue
-        hit = cache.get(key)
-        if hit is None:
-            found: list[Problem] = []
-            hit = (list(iter_dump(source.path, year, found)), tuple(found))
-            cache.put(key, hit)
-        entries.extend(hit[0])
-        problems.extend(hit[1])
-    cache.save()
-    return entries, problems
-
-
-def load_curated(project: Project) -> tuple[Taxonomy, list[Paper], list[Problem]]:
-    """The taxonomy and every record, validated against it."""
-    taxonomy, problems = load_taxonomy(project.taxonomy)
-    cache = project.cache("records")
-    records, found = read_records(project.papers, cache)
-    cache.save()
-    problems += found
-    papers, found = validate(records, taxonomy)
-    return taxonomy, papers, problems + found
-
-
 @dataclass
 class Generated:
     catalog: Catalog
@@ -111,7 +70,7 @@ def generate(project: Project, timings: Timings | None = None, *, write_records:
         entries, problems = read_entries(project)
     with timings.phase("check"):
         taxonomy, papers, found = load_curated(project)
-    problems = _relative(project, problems + found)
+    problems = relative_to_root(project, problems + found)
     if errors(problems):
         raise BuildError(problems)
     with timings.phase("curate"):
@@ -120,12 +79,12 @@ def generate(project: Project, timings: Timings | None = None, *, write_records:
             result = ingest(merge_entries(entries), papers, project.papers, taxonomy)
         if result.created or result.updated:
             taxonomy, papers, found = load_curated(project)
-            problems += _relative(project, found)
+            problems += relative_to_root(project, found)
             if errors(problems):
                 raise BuildError(problems)
     with timings.phase("related"):
-        catalog = build_catalog(papers, taxonomy, cached_related(project, papers))
-    problems += _relative(project, unused_topics(taxonomy, set(catalog.topics), project.taxonomy))
+        catalog = build_catalog(papers, taxonomy, cached_links(project, papers))
+    problems += relative_to_root(project, unused_topics(taxonomy, set(catalog.topics), project.taxonomy))
     if "unsorted" in catalog.topics:
         waiting = [p.id for p in catalog.topics["unsorted"]]
         names = ", ".join(waiting[:UNSORTED_SHOWN]) + (
@@ -144,21 +103,21 @@ def generate(project: Project, timings: Timings | None = None, *, write_records:
     return Generated(catalog, result, problems)
 
 
-def cached_related(project: Project, papers: list[Paper]) -> dict[str, tuple[str, ...]]:
-    """Related papers, recomputed only when a shown paper's text, topics or tags changed."""
+def cached_links(project: Project, papers: list[Paper]) -> Links:
+    """Related papers and mentions, recomputed only when a shown paper's text, topics or tags changed."""
     visible = visible_papers(papers)
     digest = hashlib.blake2b(digest_size=20)
     for paper in visible:
         for part in (paper.id, paper.title, paper.abstract, *paper.topics, "|", *paper.tags):
             digest.update(part.encode("utf-8", "surrogateescape") + b"\0")
-    cache = project.cache("related")
-    key = FileCache.key(Path("related"), digest.digest())
-    related: dict[str, tuple[str, ...]] | None = cache.get(key)
-    if related is None:
-        related = related_papers(visible)
-        cache.put(key, related)
+    cache = project.cache("links")
+    key = FileCache.key(Path("links"), digest.digest())
+    links: Links | None = cache.get(key)
+    if links is None:
+        links = compute_links(visible)
+        cache.put(key, links)
     cache.save()
-    return related
+    return links
 
 
 def write_docs(project: Project, pages: dict[str, str]) -> None:

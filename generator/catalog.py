@@ -71,10 +71,20 @@ def visible_papers(papers: Sequence[Paper]) -> tuple[Paper, ...]:
     return tuple(sorted((p for p in papers if not p.hidden), key=lambda p: p.id))
 
 
-def build_catalog(
-    papers: Sequence[Paper], taxonomy: Taxonomy, related: Mapping[str, tuple[str, ...]] | None = None
-) -> Catalog:
-    """Link the papers; ``related`` may come from a cache (see build.cached_related)."""
+@dataclass(frozen=True)
+class Links:
+    """The costly links between papers, computed from their text, topics and tags alone."""
+
+    related: dict[str, tuple[str, ...]]
+    mentions: dict[str, tuple[Mention, ...]]
+
+
+def compute_links(visible: Sequence[Paper]) -> Links:
+    return Links(related_papers(visible), mentions(visible))
+
+
+def build_catalog(papers: Sequence[Paper], taxonomy: Taxonomy, links: Links | None = None) -> Catalog:
+    """Link the papers; ``links`` may come from a cache (see build.cached_links)."""
     visible = visible_papers(papers)
     by_topic: dict[str, list[Paper]] = defaultdict(list)
     by_tag: dict[str, list[Paper]] = defaultdict(list)
@@ -85,13 +95,14 @@ def build_catalog(
             by_tag[tag].append(paper)
     topic_order = [*taxonomy.topics, UNSORTED]
     tags = {t: tuple(newest_first(by_tag[t])) for t in sorted(by_tag)}
-    found = mentions(visible)
+    links = links if links is not None else compute_links(visible)
+    found = links.mentions
     return Catalog(
         papers=visible,
         by_id={p.id: p for p in visible},
         topics={t: tuple(newest_first(by_topic[t])) for t in topic_order if by_topic.get(t)},
         tags=tags,
-        related=dict(related) if related is not None else related_papers(visible),
+        related=links.related,
         taxonomy=taxonomy,
         mentions=found,
         mentioned_by=mentioned_by(found),

@@ -43,7 +43,7 @@ def _parse(args: argparse.Namespace, project: Project) -> int:
 
 
 def _check(args: argparse.Namespace, project: Project) -> int:
-    from .build import load_curated, read_entries
+    from .inputs import load_curated, read_entries
 
     _, problems = read_entries(project)
     _, _, found = load_curated(project)
@@ -97,7 +97,7 @@ def _merge(args: argparse.Namespace, project: Project) -> int:
 
 
 def _print_changes(lines: list[str], records: int, project: Project) -> int:
-    from .build import load_curated
+    from .inputs import load_curated
 
     for line in lines:
         print(line.replace(str(project.root) + "/", ""))

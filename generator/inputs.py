@@ -1,0 +1,58 @@
+"""The inputs stage: every dump parsed and every record validated, with caches by content.
+
+Kept apart from ``build`` so ``check`` and ``parse`` never import the heavy link and render
+stages (scikit-learn, Jinja, MkDocs).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .parse import Entry, iter_dump
+from .problems import Problem
+from .project import Project
+from .records import Paper, read_records, validate
+from .sources import capture_year_for, discover, load_manifest
+from .taxonomy import Taxonomy, load_taxonomy
+from .yamlio import FileCache
+
+
+def relative_to_root(project: Project, problems: list[Problem]) -> list[Problem]:
+    return [Problem(project.rel(Path(p.path)), p.line, p.message, p.severity) for p in problems]
+
+
+def read_entries(project: Project) -> tuple[list[Entry], list[Problem]]:
+    """Every entry of every dump, in dump order; a dump parsed before with the same bytes is not parsed again."""
+    sources, problems = discover(project.sources)
+    years, _ = load_manifest(project.sources)
+    cache = project.cache("dumps")
+    entries: list[Entry] = []
+    for source in sources:
+        year = (
+            source.capture_year if source.capture_year is not None else capture_year_for(source.path, years, problems)
+        )
+        try:
+            key = FileCache.key(source.path, source.path.read_bytes(), str(year))
+        except OSError:  # the parser reports an unreadable dump
+            entries.extend(iter_dump(source.path, year, problems))
+            continue
+        hit = cache.get(key)
+        if hit is None:
+            found: list[Problem] = []
+            hit = (list(iter_dump(source.path, year, found)), tuple(found))
+            cache.put(key, hit)
+        entries.extend(hit[0])
+        problems.extend(hit[1])
+    cache.save()
+    return entries, problems
+
+
+def load_curated(project: Project) -> tuple[Taxonomy, list[Paper], list[Problem]]:
+    """The taxonomy and every record, validated against it."""
+    taxonomy, problems = load_taxonomy(project.taxonomy)
+    cache = project.cache("records")
+    records, found = read_records(project.papers, cache)
+    cache.save()
+    problems += found
+    papers, found = validate(records, taxonomy)
+    return taxonomy, papers, problems + found
