@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))  # exported by the Makefile
 ARGS = [
     "--no-sandbox",
     "--disable-gpu",
