@@ -60,7 +60,7 @@ class Generated:
     problems: list[Problem]
 
 
-def generate(project: Project, timings: Timings | None = None, *, write_records: bool = True) -> Generated:
+def generate(project: Project, timings: Timings | None = None) -> Generated:
     """Everything before MkDocs: parse, check, ingest, link, render into ``build/docs``.
 
     Raises BuildError with every problem found when any of them is an error.
@@ -74,9 +74,7 @@ def generate(project: Project, timings: Timings | None = None, *, write_records:
     if errors(problems):
         raise BuildError(problems)
     with timings.phase("curate"):
-        result = IngestResult()
-        if write_records:
-            result = ingest(merge_entries(entries), papers, project.papers, taxonomy)
+        result = ingest(merge_entries(entries), papers, project.papers, taxonomy)
         if result.created or result.updated:
             taxonomy, papers, found = load_curated(project)
             problems += relative_to_root(project, found)

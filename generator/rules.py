@@ -24,10 +24,6 @@ class Rule:
     acronyms: tuple[str, ...] = ()  # case-sensitive
     min_score: int = 1
 
-    def patterns(self) -> list[re.Pattern[str]]:
-        found = [compile_phrase(p, ignore_case=True) for p in self.keywords]
-        return found + [compile_phrase(p, ignore_case=False) for p in self.acronyms]
-
 
 def compile_phrase(phrase: str, *, ignore_case: bool) -> re.Pattern[str]:
     """A whole-word pattern: spaces and hyphens are interchangeable, a final ``*`` is a prefix."""

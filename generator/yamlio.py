@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import datetime
 import functools
 import hashlib
 import io
@@ -11,6 +10,7 @@ import os
 import pickle
 import re
 import unicodedata
+from collections.abc import Hashable
 from pathlib import Path
 from typing import Any
 
@@ -23,19 +23,31 @@ _BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoade
 
 
 class _Loader(_BaseLoader):  # type: ignore[valid-type,misc]
-    """Safe loader (libyaml where present) that refuses duplicate keys."""
+    """Safe loader (libyaml where present) that refuses duplicate keys and impossible values."""
+
+
+class _BadValue(yaml.constructor.ConstructorError):
+    """A well-formed scalar that is no value of its type, such as the date 2024-13-45."""
 
 
 def _mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-    seen: dict[Any, int] = {}
-    for key_node, _ in node.value:
+    loader.flatten_mapping(node)
+    result: dict[Any, Any] = {}
+    first_line: dict[Any, int] = {}
+    for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=deep)
-        if key in seen:
+        if not isinstance(key, Hashable):
+            raise yaml.constructor.ConstructorError(None, None, "a key must be a plain value", key_node.start_mark)
+        if key in first_line:
             raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r} (first on line {seen[key]})", key_node.start_mark
+                None, None, f"duplicate key {key!r} (first on line {first_line[key]})", key_node.start_mark
             )
-        seen[key] = key_node.start_mark.line + 1
-    return dict(loader.construct_mapping(node, deep=deep))
+        first_line[key] = key_node.start_mark.line + 1
+        try:
+            result[key] = loader.construct_object(value_node, deep=deep)
+        except (ValueError, OverflowError) as exc:  # e.g. the timestamp constructor on 2024-13-45
+            raise _BadValue(None, None, f"{key}: {value_node.value!r} ({exc})", value_node.start_mark) from exc
+    return result
 
 
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
@@ -44,6 +56,9 @@ _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping
 def load_yaml_text(text: str, path: str) -> tuple[Any, list[Problem]]:
     try:
         return yaml.load(text, Loader=_Loader), []  # noqa: S506 - a SafeLoader subclass
+    except _BadValue as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark else 1
+        return None, [Problem(path, line, f"invalid value: {exc.problem}")]
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
@@ -53,21 +68,8 @@ def load_yaml_text(text: str, path: str) -> tuple[Any, list[Problem]]:
         return None, [Problem(path, line, f"invalid YAML: {what}")]
     except yaml.YAMLError as exc:
         return None, [Problem(path, 1, f"invalid YAML: {exc}")]
-    except (ValueError, OverflowError) as exc:  # a constructor refused a value, e.g. 2024-13-45
-        line, what = _bad_date(text)
-        return None, [Problem(path, line, f"invalid value: {what}{exc}{')' if what else ''}")]
-
-
-def _bad_date(text: str) -> tuple[int, str]:
-    """Line and ``key: value`` of the first date-looking value that is no date, else (1, "")."""
-    for number, line in enumerate(text.splitlines(), start=1):
-        match = re.search(r"^\s*([\w-]+):\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$", line)
-        if match:
-            try:
-                datetime.date(*(int(g) for g in match.groups()[1:]))
-            except ValueError:
-                return number, f"{match.group(1)}: no such date {line.split(':', 1)[1].strip()} ("
-    return 1, ""
+    except (ValueError, OverflowError) as exc:  # a lone top-level scalar that is no value of its type
+        return None, [Problem(path, 1, f"invalid value: {exc}")]
 
 
 class FileCache:
