@@ -1,52 +1,204 @@
-"""MkDocs hooks: skip Markdown for generated HTML pages; regenerate pages under ``make serve``.
+"""MkDocs hooks: generated pages skip Markdown, paper pages reuse one verified theme render,
+and ``make serve`` regenerates pages.
 
 Pages the generator writes as HTML (front matter ``paperlist_html: true``) need no Markdown:
-their body is already escaped HTML from autoescaped templates. Handing it to MkDocs as the
-page content skips a second parse that was over half of MkDocs' time at 10,000 papers.
+their body is already escaped HTML from autoescaped templates, so it becomes the page content
+as it is and no Markdown instance is ever built for them.
+
+Paper pages are most of a large site, and Material's template rendered them in two thirds of
+MkDocs' time at 10,000 papers, although they differ only in title, description and content:
+they sit at the same depth and out of the nav. So the theme renders the chrome once with
+placeholders (the *shell*), and each paper page is the shell with its own three values put
+in. The shell is trusted only after it reproduced real renders byte for byte (the first
+``VERIFIED`` pages of each kind); a page whose values could render differently (empty, or
+starting or ending with white space) gets the real render. ``PAPERLIST_SHELL=verify`` checks
+every page against the real render (the tests do), ``PAPERLIST_SHELL=off`` never uses a shell.
 
 ``make serve`` sets PAPERLIST_SERVE=1 and MkDocs watches ``content/``, so saving a record
 re-runs the generator (which rewrites only the pages that changed) and the browser reloads.
-``make build`` runs the generator itself and leaves this hook idle.
+``make build`` runs the generator itself and leaves that hook idle.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 from pathlib import Path
 from typing import Any
 
+import jinja2
 from mkdocs.exceptions import PluginError
+from mkdocs.structure.toc import get_toc
 
 from generator.problems import BuildError, report
 from generator.project import Project
 
-_html_bodies: dict[str, str] = {}  # src_uri -> body, held between the two hooks of one page
+SHELL_TEMPLATE = "paperlist-shell.html"  # a name no theme file has: the loader answers it
+SHELLED = ("papers/",)  # pages under these folders may be filled from a shell
+VERIFIED = 3  # real renders a shell must reproduce before it is used alone
+SLOTS = ("title", "description", "content")
 
+log = logging.getLogger("mkdocs.hooks.paperlist")
+_count = {"filled": 0}  # pages filled from a shell in this build, logged at the end
+_filled: set[str] = set()  # src_uris of the pages just filled from a shell (already stripped)
+_in_nav: set[str] = set()  # src_uris of the pages in the nav (their nav entry is active)
 
-def on_page_markdown(markdown: str, page: Any, **_: Any) -> str:
-    if page.meta.get("paperlist_html") is True:
-        _html_bodies[page.file.src_uri] = markdown
-        return ""
-    return markdown
-
-
-def on_page_content(html: str, page: Any, **_: Any) -> str:
-    return _html_bodies.pop(page.file.src_uri, html)
-
-
+_PREFORMATTED = re.compile("<pre|<textarea")  # pages with these keep their white space
 _INDENT = re.compile(r"\n[ \t]+")
 _BLANK_LINES = re.compile(r"\n{2,}")
 
 
-def on_post_page(output: str, **_: Any) -> str:
-    """Drop the theme's indentation and blank lines: a fifth of every page, none of its text.
+def strip_indentation(html: str) -> str:
+    """Drop the theme's indentation and blank lines: a fifth of every page, none of its text."""
+    return _BLANK_LINES.sub("\n", _INDENT.sub("\n", html))
 
-    Pages with preformatted text keep their whitespace, which there is content.
-    """
-    if "<pre" in output or "<textarea" in output:
+
+def on_nav(nav: Any, **_: Any) -> Any:
+    _in_nav.clear()
+    _in_nav.update(page.file.src_uri for page in nav.pages)
+    return nav
+
+
+def on_page_markdown(markdown: str, page: Any, **_: Any) -> str:
+    if page.meta.get("paperlist_html") is not True:
+        return markdown
+    # Strip the body's outer white space: then a shell filled with it equals the real render
+    # with indentation stripped (no blank line or indent can straddle a slot's edge).
+    body = markdown.strip()
+
+    def render(config: Any, files: Any) -> None:  # Page.render without Markdown
+        page.content = body
+        page.toc = get_toc([])
+        page.present_anchor_ids = set()
+
+    page.render = render
+    src = page.file.src_uri
+    if src.startswith(SHELLED) and src not in _in_nav and os.environ.get("PAPERLIST_SHELL") != "off":
+        page.meta["template"] = SHELL_TEMPLATE
+    return ""
+
+
+def on_post_build(**_: Any) -> None:
+    log.info("Paperlist: %d page(s) filled from a verified theme shell", _count["filled"])
+    _count["filled"] = 0
+
+
+def on_env(env: jinja2.Environment, **_: Any) -> jinja2.Environment:
+    theme_loader = env.loader
+    assert theme_loader is not None
+    env.loader = _ShellLoader(theme_loader, Shells(env, verify_all=os.environ.get("PAPERLIST_SHELL") == "verify"))
+    return env
+
+
+def on_post_page(output: str, page: Any, **_: Any) -> str:
+    """Strip indentation, except from pages with preformatted text and pages filled from a shell
+    (already stripped, part by part)."""
+    if page.file.src_uri in _filled:
+        _filled.discard(page.file.src_uri)
         return output
-    return _BLANK_LINES.sub("\n", _INDENT.sub("\n", output))
+    if _PREFORMATTED.search(output):
+        return output
+    return strip_indentation(output)
+
+
+class Shells:
+    """The theme's render of a paper page with placeholders, one per kind of page, verified."""
+
+    def __init__(self, env: jinja2.Environment, verify_all: bool) -> None:
+        self.env = env
+        self.verify_all = verify_all
+        self.shells: dict[tuple[object, ...], list[str]] = {}
+        self.checked: dict[tuple[object, ...], int] = {}
+
+    def render(self, context: dict[str, Any]) -> str:
+        page = context["page"]
+        real = self.env.get_template("main.html")
+        values = [page.meta.get("title"), page.meta.get("description"), page.content]
+        if not all(_fits(v) for v in values) or _PREFORMATTED.search(page.content):
+            return real.render(context)
+        kind = _kind(context)
+        if kind not in self.shells:
+            self.shells[kind] = self._make(real, context)
+            self.checked[kind] = 0
+        shell = self.shells[kind]
+        if not shell and not self.verify_all:
+            return real.render(context)
+        filled = _fill(shell, [strip_indentation(v) for v in values])
+        if self.verify_all or self.checked[kind] < VERIFIED:
+            expected = real.render(context)
+            if strip_indentation(expected) != filled:
+                if self.verify_all:
+                    raise PluginError(f"the page shell of {page.file.src_uri} differs from its real render")
+                self.shells[kind] = []  # this kind of page is rendered for real from now on
+                return expected
+            self.checked[kind] += 1
+        _filled.add(page.file.src_uri)
+        _count["filled"] += 1
+        return filled
+
+    def _make(self, real: jinja2.Template, context: dict[str, Any]) -> list[str]:
+        """The page rendered with placeholders and stripped, cut at them: [text, slot, text, …]."""
+        page = context["page"]
+        marks = [f"\x00paperlist-{slot}\x00" for slot in SLOTS]  # records cannot hold NUL
+        meta, content = page.meta, page.content
+        page.meta = {**meta, "title": marks[0], "description": marks[1]}
+        page.content = marks[2]
+        try:
+            html = strip_indentation(real.render(context))
+        finally:
+            page.meta, page.content = meta, content
+        pieces = re.split("(" + "|".join(map(re.escape, marks)) + ")", html)
+        if any(pieces.count(mark) != 1 for mark in marks[1:]) or marks[0] not in pieces or _PREFORMATTED.search(html):
+            return []  # a slot the theme prints twice or never, or a page left unstripped: no shell
+        return [str(marks.index(p)) if p in marks else p for p in pieces]
+
+
+def _fits(value: object) -> bool:
+    """A value the shell can take: non-empty text with no white space at either end."""
+    return isinstance(value, str) and value != "" and not value[0].isspace() and not value[-1].isspace()
+
+
+def _kind(context: dict[str, Any]) -> tuple[object, ...]:
+    """What besides the slots could change the theme's output: the depth and the other metadata."""
+    page = context["page"]
+    others = sorted((k, repr(v)) for k, v in page.meta.items() if k not in SLOTS)
+    return (context["base_url"], tuple(others))
+
+
+def _fill(shell: list[str], values: list[str]) -> str:
+    if not shell:
+        return ""
+    return "".join(values[int(piece)] if i % 2 else piece for i, piece in enumerate(shell))
+
+
+class _ShellTemplate:
+    """What the loader returns for SHELL_TEMPLATE: MkDocs only calls ``render(context)``."""
+
+    def __init__(self, shells: Shells) -> None:
+        self.shells = shells
+
+    def render(self, context: dict[str, Any]) -> str:
+        return self.shells.render(context)
+
+
+class _ShellLoader(jinja2.BaseLoader):
+    """The theme's loader, plus SHELL_TEMPLATE."""
+
+    def __init__(self, theme: jinja2.BaseLoader, shells: Shells) -> None:
+        self.theme = theme
+        self.shell = _ShellTemplate(shells)
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str | None, Any]:
+        return self.theme.get_source(environment, template)
+
+    def list_templates(self) -> list[str]:
+        return self.theme.list_templates()
+
+    def load(self, environment: jinja2.Environment, name: str, globals: Any = None) -> Any:
+        if name == SHELL_TEMPLATE:
+            return self.shell
+        return self.theme.load(environment, name, globals)
 
 
 def on_pre_build(config: Any, **_: Any) -> None:
