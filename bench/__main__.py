@@ -77,6 +77,11 @@ def _peak(run: dict[str, Any], key: str) -> float:
     return max(run["first"][key], run["again"][key])
 
 
+def _process_peak(run: dict[str, Any], name: str) -> float:
+    """The largest one process named ``name`` was, in either build, as the sampler saw it."""
+    return max(run[build].get("rss_process_peaks_mb", {}).get(name, 0.0) for build in ("first", "again"))
+
+
 def table(results: list[dict[str, Any]]) -> str:
     """The figures as a Markdown table, one column per N."""
     rows: list[tuple[str, list[str]]] = []
@@ -102,6 +107,9 @@ def table(results: list[dict[str, Any]]) -> str:
         "peak RSS MkDocs/Pagefind MB",
         lambda r: f"{max(r['first']['rss_children_mb'], r['again']['rss_children_mb']):.0f}",
     )
+    row("peak RSS, all build processes together MB", lambda r: f"{_peak(r, 'rss_tree_peak_mb'):.0f}")
+    for name, label in (("mkdocs", "MkDocs"), ("pagefind", "Pagefind (largest shard)")):
+        row(f"peak RSS {label}, sampled MB", lambda r, n=name: f"{_process_peak(r, n):.0f}")
     row("peak RSS bare MB", lambda r: f"{r['bare']['rss_children_mb']:.0f}")
     row("site MB", lambda r: f"{r['site_bytes'] / 1e6:.1f}")
     row("site KB per paper", lambda r: f"{r['site_bytes'] / 1e3 / r['n']:.1f}")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 import hashlib
 import os
 import shutil
@@ -17,7 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,10 +31,10 @@ from .inputs import relative_to_root
 from .problems import BuildError, Problem, Severity, errors, report
 from .project import Project
 from .records import Paper
-from .render import Renderer, site_files
+from .render import Page, Renderer, fingerprint, site_files
 from .search import finish_index, start_index, stop_index, write_search_pages
 from .taxonomy import unused_topics
-from .yamlio import FileCache, write_if_changed
+from .yamlio import FileCache, WrittenFiles, long_lived_frozen, write_if_changed
 
 UNSORTED_SHOWN = 20  # the build output names this many unsorted papers, then counts the rest
 DEFAULT_EPOCH = 315532800  # 1980-01-01: the earliest time a zip or gzip header can hold
@@ -82,7 +83,8 @@ def generate(project: Project, timings: Timings | None = None) -> Generated:
                 raise BuildError(problems)
     with timings.phase("related"):
         catalog = build_catalog(papers, taxonomy, cached_links(project, papers))
-    problems += relative_to_root(project, unused_topics(taxonomy, set(catalog.topics), project.taxonomy))
+    if set(taxonomy.topics) - set(catalog.topics):  # finding their lines parses the taxonomy again (0.1 s)
+        problems += relative_to_root(project, unused_topics(taxonomy, set(catalog.topics), project.taxonomy))
     if "unsorted" in catalog.topics:
         waiting = [p.id for p in catalog.topics["unsorted"]]
         names = ", ".join(waiting[:UNSORTED_SHOWN]) + (
@@ -96,8 +98,8 @@ def generate(project: Project, timings: Timings | None = None) -> Generated:
                 Severity.NOTICE,
             )
         )
-    with timings.phase("render"):
-        write_docs(project, Renderer(catalog).pages())
+    with timings.phase("render"), long_lived_frozen():
+        write_docs(project, Renderer(catalog).plan())
     return Generated(catalog, result, problems)
 
 
@@ -118,16 +120,37 @@ def cached_links(project: Project, papers: list[Paper]) -> Links:
     return links
 
 
-def write_docs(project: Project, pages: dict[str, str]) -> None:
-    """Write the pages that changed, copy the hand-written ones, delete pages that are gone."""
-    for page in sorted(project.pages.glob("*.md")) if project.pages.is_dir() else []:
-        pages.setdefault(page.name, page.read_text(encoding="utf-8"))
-    for relpath, text in pages.items():
-        write_if_changed(project.docs / relpath, text)
-    if project.docs.is_dir():
-        for stale in sorted(project.docs.rglob("*.md")):
-            if stale.relative_to(project.docs).as_posix() not in pages:
-                stale.unlink()
+def write_docs(project: Project, pages: Mapping[str, Page]) -> None:
+    """Write the pages that changed, copy the hand-written ones, delete pages that are gone.
+
+    A page whose file still holds what an earlier build wrote under the page's key is neither
+    rendered nor read (see yamlio.WrittenFiles); any other page is rendered, and its file
+    written only if the bytes differ, so unchanged pages keep their timestamps.
+    """
+    pages = dict(pages)
+    for source in sorted(project.pages.glob("*.md")) if project.pages.is_dir() else []:
+        text = source.read_text(encoding="utf-8")
+        pages.setdefault(source.name, Page(fingerprint(("hand-written", text)), functools.partial(str, text)))
+    written = WrittenFiles(project.docs_written)
+    docs = str(project.docs)  # strings, not Paths: 10,000 Path joins cost 0.03 s, f-strings 1 ms
+    for relpath, page in pages.items():
+        target = f"{docs}/{relpath}"
+        if not written.unchanged(relpath, target, page.key):
+            written.write(relpath, Path(target), page.key, page.render())
+    for stale in stale_pages(project.docs, pages):
+        stale.unlink()
+    written.save()
+
+
+def stale_pages(docs: Path, pages: Mapping[str, object]) -> list[Path]:
+    """The Markdown files under ``docs`` that are not among ``pages`` (relative paths)."""
+    stale: list[Path] = []
+    for directory, _, names in os.walk(docs):  # a tenth of rglob's time over 10,000 pages
+        base = Path(directory)
+        relbase = base.relative_to(docs).as_posix()
+        prefix = "" if relbase == "." else relbase + "/"
+        stale.extend(base / name for name in sorted(names) if name.endswith(".md") and prefix + name not in pages)
+    return sorted(stale)
 
 
 def source_date_epoch(catalog: Catalog) -> int:

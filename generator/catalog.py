@@ -88,19 +88,20 @@ def build_catalog(papers: Sequence[Paper], taxonomy: Taxonomy, links: Links | No
     visible = visible_papers(papers)
     by_topic: dict[str, list[Paper]] = defaultdict(list)
     by_tag: dict[str, list[Paper]] = defaultdict(list)
-    for paper in visible:
+    # Sorted once, then dealt out: every list comes out newest first (the order is total).
+    for paper in newest_first(visible):
         for topic in paper.topics:
             by_topic[topic].append(paper)
         for tag in paper.tags:
             by_tag[tag].append(paper)
     topic_order = [*taxonomy.topics, UNSORTED]
-    tags = {t: tuple(newest_first(by_tag[t])) for t in sorted(by_tag)}
+    tags = {t: tuple(by_tag[t]) for t in sorted(by_tag)}
     links = links if links is not None else compute_links(visible)
     found = links.mentions
     return Catalog(
         papers=visible,
         by_id={p.id: p for p in visible},
-        topics={t: tuple(newest_first(by_topic[t])) for t in topic_order if by_topic.get(t)},
+        topics={t: tuple(by_topic[t]) for t in topic_order if by_topic.get(t)},
         tags=tags,
         related=links.related,
         taxonomy=taxonomy,

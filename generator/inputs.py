@@ -11,10 +11,10 @@ from pathlib import Path
 from .parse import Entry, iter_dump
 from .problems import Problem
 from .project import Project
-from .records import Paper, read_records, validate
+from .records import Paper, load_records
 from .sources import capture_year_for, discover, load_manifest
 from .taxonomy import Taxonomy, load_taxonomy
-from .yamlio import FileCache
+from .yamlio import FileCache, read_bytes
 
 
 def relative_to_root(project: Project, problems: list[Problem]) -> list[Problem]:
@@ -48,11 +48,29 @@ def read_entries(project: Project) -> tuple[list[Entry], list[Problem]]:
 
 
 def load_curated(project: Project) -> tuple[Taxonomy, list[Paper], list[Problem]]:
-    """The taxonomy and every record, validated against it."""
-    taxonomy, problems = load_taxonomy(project.taxonomy)
+    """The taxonomy and every record, validated against it; unchanged files are neither parsed nor checked again."""
     cache = project.cache("records")
-    records, found = read_records(project.papers, cache)
+    taxonomy, taxonomy_key, problems = cached_taxonomy(project.taxonomy, cache)
+    papers, found = load_records(project.papers, taxonomy, taxonomy_key, cache)
     cache.save()
-    problems += found
-    papers, found = validate(records, taxonomy)
     return taxonomy, papers, problems + found
+
+
+def cached_taxonomy(path: Path, cache: FileCache) -> tuple[Taxonomy, bytes, list[Problem]]:
+    """The taxonomy, its problems, and a key naming its bytes (records are checked against it).
+
+    Loading it checks every term and compiles every rule (0.15 s for a large vocabulary);
+    a rebuild with the same bytes takes it from the cache instead.
+    """
+    try:
+        raw = read_bytes(path)
+    except OSError:  # reported by load_taxonomy; never cached
+        taxonomy, problems = load_taxonomy(path)
+        return taxonomy, FileCache.key(path, b"", "unreadable taxonomy"), problems
+    key = FileCache.key(path, raw, "taxonomy")
+    hit = cache.get(key)
+    if hit is None:
+        taxonomy, problems = load_taxonomy(path)
+        hit = (taxonomy, tuple(problems))
+        cache.put(key, hit)
+    return hit[0], key, list(hit[1])

@@ -53,6 +53,11 @@ class Project:
         """The minimal per-paper pages Pagefind indexes."""
         return self.root / "build" / "search"
 
+    @property
+    def docs_written(self) -> Path:
+        """What the last build wrote into ``docs`` (see yamlio.WrittenFiles)."""
+        return self.root / "build" / "cache" / "docs.pickle"
+
     def cache(self, name: str) -> FileCache:
         """A parse cache under ``build/cache/``: unchanged files are not parsed again."""
         from .yamlio import FileCache

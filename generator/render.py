@@ -9,10 +9,16 @@ titles go into front matter already HTML-escaped, because the theme prints
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import html
 import json
-from collections.abc import Iterable, Sequence
+import pickle
+import sys
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -24,6 +30,8 @@ from . import stats
 from .catalog import Catalog, Mention, newest_first
 from .feeds import atom_feed, newest_date
 from .records import Paper
+from .taxonomy import Term
+from .yamlio import code_version
 
 TEMPLATES = Path(__file__).parent / "templates"
 EXCERPT_CHARS = 180
@@ -92,17 +100,26 @@ def page_url(path: str) -> str:
 
 def relative(from_path: str, to_url: str) -> str:
     """A link from one page to a site-relative URL that works on any host and sub-path."""
+    return linker(from_path)(to_url)
+
+
+def linker(from_path: str) -> Callable[[str], str]:
+    """``relative`` from one page: its own part is worked out once for all of its links."""
     # Hand-rolled rather than posixpath.relpath, which resolves against the working directory
     # and cost 13 s of rendering at 10,000 papers.
     base = [p for p in page_url(from_path).split("/") if p]
-    target = [p for p in to_url.split("/") if p]
-    common = 0
-    while common < min(len(base), len(target)) and base[common] == target[common]:
-        common += 1
-    parts = [".."] * (len(base) - common) + target[common:]
-    if not parts:
-        return "./"
-    return "/".join(parts) + ("/" if to_url.endswith("/") else "")
+
+    def link(to_url: str) -> str:
+        target = [p for p in to_url.split("/") if p]
+        common = 0
+        while common < min(len(base), len(target)) and base[common] == target[common]:
+            common += 1
+        parts = [".."] * (len(base) - common) + target[common:]
+        if not parts:
+            return "./"
+        return "/".join(parts) + ("/" if to_url.endswith("/") else "")
+
+    return link
 
 
 def long_date(value: date | None) -> str:
@@ -112,6 +129,9 @@ def long_date(value: date | None) -> str:
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
+        # A Renderer, and so an environment, lives for one build: checking every template's
+        # mtime at each of 10,000 renders would only find the templates it has just loaded.
+        auto_reload=False,
         autoescape=True,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -126,18 +146,62 @@ def _environment() -> jinja2.Environment:
     return env
 
 
+@dataclass(frozen=True)
+class Page:
+    """A page to write: a key naming everything its text depends on, and how to render it.
+
+    Two pages with the same path and key render to the same text: the key is a digest of the
+    data the page shows and of ``render_version()``. A build that finds the file it wrote
+    under that key untouched need not render the page again (see ``build.write_docs``).
+    """
+
+    key: bytes
+    render: Callable[[], str]
+
+
+def render_version() -> bytes:
+    """A digest of what decides a page's text besides its data: our code, the templates, Jinja.
+
+    Computed for each Renderer, not once per process: ``make serve`` regenerates in one process
+    and Jinja reloads a template edited meanwhile, so its pages must get new keys too.
+    """
+    digest = hashlib.blake2b(code_version(), digest_size=20)
+    versions = (sys.version, metadata.version("Jinja2"), metadata.version("MarkupSafe"))
+    digest.update("\0".join(versions).encode() + b"\0")
+    for template in sorted(TEMPLATES.glob("*.j2")):
+        digest.update(template.name.encode() + b"\0" + template.read_bytes() + b"\0")
+    return digest.digest()
+
+
+def fingerprint(value: object) -> bytes:
+    """A digest of a value made of strings, numbers, dates, None, and tuples, lists, dicts and
+    frozen dataclasses of these: different values never get the same digest.
+
+    Pickle, because it is C (under half of ``repr``'s time) and faithful: ``loads(dumps(v)) == v``,
+    so two different values never pickle alike. Two equal values might not pickle alike when
+    one shares an object the other holds twice (pickle's memo): that costs a needless render at
+    worst, never a stale page. SHA-256, because CPUs compute it in hardware (twice BLAKE2's speed).
+    """
+    return hashlib.sha256(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)).digest()
+
+
 class Renderer:
     """Renders every page of the site from one catalog."""
 
     def __init__(self, catalog: Catalog) -> None:
         self.catalog = catalog
         self.env = _environment()
-        self._row = self.env.get_template("_row.j2")
         self._rows: dict[tuple[str, bool, str], Markup] = {}
+        self._version = render_version()
+        self._fingerprints: dict[str, dict[str, bytes]] = {"page": {}, "row": {}, "row+excerpt": {}}
+        self._status_titles = tuple((s, term.title) for s, term in catalog.taxonomy.statuses.items())
+
+    @functools.cached_property
+    def _row(self) -> jinja2.Template:
+        return self.env.get_template("_row.j2")
 
     def _render(self, template: str, path: str, **context: Any) -> str:
-        def link(url: str) -> str:
-            return relative(path, url)
+        link = linker(path)
 
         def abstract(paper: Paper) -> Markup:
             return linked_text(paper.abstract, self.catalog.mentions.get(paper.id, ()), link)
@@ -164,47 +228,141 @@ class Renderer:
             **context,
         )
 
-    def pages(self) -> dict[str, str]:
-        """Relative path under the docs directory -> page text."""
+    # Keys. Each names what its page prints (see the templates), so an edit re-renders the pages
+    # that show what changed and hardly any other: only the four pages that sum the catalog up
+    # are keyed by all of it. A paper's digests are made once per build, for every page showing it.
+
+    def _key(self, path: str, shown: object) -> bytes:
+        """The key of the page at ``path`` that prints ``shown`` (see ``Page``)."""
+        return fingerprint((self._version, path, shown))
+
+    def _fingerprints_of(self, papers: Iterable[Paper]) -> None:
+        """Digests of what the site shows of each paper, made once per build for every page showing it.
+
+        ``page``: every field (its own page). ``row``: its row in a paper table without the
+        excerpt; ``row+excerpt``: with it (see ``_row.j2``).
+        """
+        pages, rows, excerpt_rows = (self._fingerprints[part] for part in ("page", "row", "row+excerpt"))
+        for paper in papers:
+            published = paper.published.toordinal() if paper.published else None  # a date pickles slowly
+            row = (paper.id, paper.title, paper.status, published, paper.upvotes)
+            pages[paper.id] = fingerprint(vars(paper))  # a dict pickles faster than a dataclass
+            rows[paper.id] = fingerprint(row)
+            excerpt_rows[paper.id] = fingerprint((row, paper.abstract))
+
+    def _table(self, papers: Sequence[Paper], show_excerpt: bool) -> tuple[object, ...]:
+        """What a paper table prints: its rows, and the titles of the statuses their badges may name."""
+        rows = self._fingerprints["row+excerpt" if show_excerpt else "row"]
+        return (self._status_titles, b"".join([rows[p.id] for p in papers]))
+
+    def _paper_page(self, paper: Paper) -> Page:
         cat = self.catalog
-        pages: dict[str, str] = {}
+        taxonomy = cat.taxonomy
+        related = [i for i in cat.related.get(paper.id, ()) if i in cat.by_id]
+        mentioned_by = [i for i in cat.mentioned_by.get(paper.id, ()) if i in cat.by_id]
+        shown = (
+            self._fingerprints["page"][paper.id],
+            cat.mentions.get(paper.id, ()),
+            [(i, cat.by_id[i].title) for i in related],
+            [(i, cat.by_id[i].title) for i in mentioned_by],
+            [taxonomy.topic(t).title for t in paper.topics],
+            [taxonomy.tags[t].title for t in paper.tags],
+            self._status_titles if paper.status else None,
+        )
+        path = f"papers/{paper.id}.md"
+        return Page(self._key(path, shown), functools.partial(self._render_paper, path, paper, related, mentioned_by))
+
+    def _render_paper(self, path: str, paper: Paper, related: list[str], mentioned_by: list[str]) -> str:
+        by_id = self.catalog.by_id
+        return self._render(
+            "paper.md.j2",
+            path,
+            paper=paper,
+            related=[by_id[i] for i in related],
+            mentioned_by=[by_id[i] for i in mentioned_by],
+        )
+
+    def _list_page(self, path: str, term: Term, kind: str, papers: Sequence[Paper], **context: Any) -> Page:
+        """A topic or tag page: its term, its links, and a table of its papers."""
+        show_excerpt = kind == "topic"  # tag pages list more papers: a lighter table
+        see_also = [(t, self.catalog.taxonomy.topic(t).title) for t in context["see_also"]]
+        shown = (kind, term.title, term.description, context, see_also, self._table(papers, show_excerpt))
+        render = functools.partial(
+            self._render, "list.md.j2", path, term=term, kind=kind, papers=papers, show_excerpt=show_excerpt, **context
+        )
+        return Page(self._key(path, shown), render)
+
+    def _whole_catalog(self) -> bytes:
+        """A digest of every paper and every term: all that the pages summing up the catalog print.
+
+        Those pages (home, stats, the topic and tag indexes) show no related papers or
+        mentions, and every other index of the catalog follows from its papers and taxonomy.
+        """
+        taxonomy = self.catalog.taxonomy
+        terms = [
+            [(t.id, t.title, t.description) for t in section.values()]
+            for section in (taxonomy.topics, taxonomy.tags, taxonomy.statuses)
+        ]
+        digest = hashlib.sha256(fingerprint(terms))
+        for paper in self.catalog.papers:
+            digest.update(self._fingerprints["page"][paper.id])
+        return digest.digest()
+
+    def _home(self) -> str:
+        papers = self.catalog.papers
+        newest = newest_first(papers)
+        upvoted = sorted(papers, key=lambda p: (-(p.upvotes or 0), p.id))[:HOME_LIST]
+        return self._render(
+            "home.md.j2",
+            "index.md",
+            newest=newest[:HOME_LIST],
+            upvoted=[p for p in upvoted if p.upvotes],
+            start_here=[p for p in newest if p.status == "must-read"],
+        )
+
+    def _stats(self) -> str:
+        return self._render("stats.md.j2", "stats.md", stats=stats.compute(self.catalog))
+
+    def plan(self) -> dict[str, Page]:
+        """Relative path under the docs directory -> page; nothing is rendered yet."""
+        cat = self.catalog
+        self._fingerprints_of(cat.papers)
+        pages: dict[str, Page] = {}
         for paper in cat.papers:
-            path = f"papers/{paper.id}.md"
-            related = [cat.by_id[i] for i in cat.related.get(paper.id, ()) if i in cat.by_id]
-            mentioned_by = [cat.by_id[i] for i in cat.mentioned_by.get(paper.id, ()) if i in cat.by_id]
-            pages[path] = self._render("paper.md.j2", path, paper=paper, related=related, mentioned_by=mentioned_by)
+            pages[f"papers/{paper.id}.md"] = self._paper_page(paper)
         for topic_id, papers in cat.topics.items():
-            path = f"topics/{topic_id}.md"
-            pages[path] = self._render(
-                "list.md.j2",
-                path,
-                term=cat.taxonomy.topic(topic_id),
-                kind="topic",
-                papers=papers,
+            pages[f"topics/{topic_id}.md"] = self._list_page(
+                f"topics/{topic_id}.md",
+                cat.taxonomy.topic(topic_id),
+                "topic",
+                papers,
                 feed=topic_feed(topic_id),
                 see_also=cat.related_topics.get(topic_id, ()),
             )
-        pages["topics/index.md"] = self._render("topics.md.j2", "topics/index.md")
+        whole = self._whole_catalog()
+        pages["topics/index.md"] = Page(
+            self._key("topics/index.md", whole), self._summary("topics.md.j2", "topics/index.md")
+        )
         for tag_id, papers in cat.tags.items():
-            path = f"tags/{tag_id}.md"
-            pages[path] = self._render(
-                "list.md.j2",
-                path,
-                term=cat.taxonomy.tags[tag_id],
-                kind="tag",
-                papers=papers,
+            pages[f"tags/{tag_id}.md"] = self._list_page(
+                f"tags/{tag_id}.md",
+                cat.taxonomy.tags[tag_id],
+                "tag",
+                papers,
                 feed=None,
                 see_also=cat.tag_topics.get(tag_id, ()),
             )
-        pages["tags/index.md"] = self._render("tags.md.j2", "tags/index.md")
-        pages["stats.md"] = self._render("stats.md.j2", "stats.md", stats=stats.compute(cat))
-        newest = newest_first(cat.papers)[:HOME_LIST]
-        upvoted = sorted(cat.papers, key=lambda p: (-(p.upvotes or 0), p.id))[:HOME_LIST]
-        start_here = [p for p in newest_first(cat.papers) if p.status == "must-read"]
-        pages["index.md"] = self._render(
-            "home.md.j2", "index.md", newest=newest, upvoted=[p for p in upvoted if p.upvotes], start_here=start_here
-        )
+        pages["tags/index.md"] = Page(self._key("tags/index.md", whole), self._summary("tags.md.j2", "tags/index.md"))
+        pages["stats.md"] = Page(self._key("stats.md", whole), self._stats)
+        pages["index.md"] = Page(self._key("index.md", whole), self._home)
         return pages
+
+    def _summary(self, template: str, path: str) -> Callable[[], str]:
+        return functools.partial(self._render, template, path)
+
+    def pages(self) -> dict[str, str]:
+        """Relative path under the docs directory -> page text."""
+        return {path: page.render() for path, page in self.plan().items()}
 
 
 def paper_json(paper: Paper, related: Iterable[str]) -> dict[str, object]:

@@ -1,22 +1,31 @@
-"""Search: a Pagefind index of every paper, built from pages of our own while MkDocs runs.
+"""Search: a Pagefind index of every paper, built in shards from pages of our own while MkDocs runs.
 
 Pagefind indexes HTML. Indexing the finished Material site would wait for MkDocs and read
 every page's theme chrome; the generator already knows each paper's text, so it writes one
-minimal page per paper (title weighted, abstract, topics and tags) under ``build/search/``
-and runs the Pagefind binary on them on the second core while MkDocs renders on the first.
-The bundle then goes into the staged site as ``pagefind/``; result URLs are the paper pages'
-own (``papers/<id>/``), because the minimal pages sit at the same paths.
+minimal page per paper (title weighted, abstract, topics and tags) under ``build/search/`` and
+runs the Pagefind binary on them while MkDocs renders.
+
+Pagefind holds every page it indexes in memory (~140 KB each: 1.4 GB at 10,000 papers), so
+the papers are split, in catalog order, into shards of at most ``SHARD_PAPERS`` pages
+(``build/search/<k>/papers/<id>/index.html``) and a background thread runs one Pagefind per
+shard, one after the other. In the site, shard 0's bundle is ``pagefind/`` and shard k's is
+``pagefind/<k>/``; ``pagefind/shards.json`` names the others, and the search script merges
+them into the first with Pagefind's ``mergeIndex``. Result URLs are the paper pages' own
+(``papers/<id>/``), because each shard's pages sit at those paths below its directory.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import shutil
 import subprocess
 import sys
 import threading
 import time
-from dataclasses import dataclass
+from collections.abc import Sequence, Set
+from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
 
@@ -26,9 +35,20 @@ from .records import Paper
 from .yamlio import write_if_changed
 
 BUNDLE = "pagefind"  # the bundle's directory in the site, read by overrides/assets/search.js
+SHARDS = "shards.json"  # in the bundle: the merged shards' directories, read by overrides/assets/search.js
+# Pagefind's peak memory is linear in a shard's pages (~143 KB each: 286 MB at 2,000, 567 MB
+# at 4,000). Beside it wait the generator (~225-380 MB at 10k) and MkDocs (~190-300 MB): at
+# 2,000 the whole build peaked at 690-740 MB at 10k (860 MB with shards of 3,334), under 1 GB
+# even with the larger figures. Each shard costs the reader one more index fetch per word.
+SHARD_PAPERS = 2000
+SHARD_ENV = "PAPERLIST_SEARCH_SHARD"  # overrides SHARD_PAPERS (tests force several shards)
+MANIFEST = "pages.json"  # in build/search: each page's digest and stat, so unchanged pages are not read back
 # Pagefind's own UIs and the no-language index: the site uses none of them (its UI is Material's).
 UNUSED: tuple[str, ...] = ("pagefind-ui.*", "pagefind-component-ui.*", "pagefind-modular-ui.*")
 UNUSED += ("pagefind-highlight.js", "wasm.unknown.*")
+# A merged shard only serves its index, metadata and fragments: the first shard's script and
+# WebAssembly search them all.
+MERGED_UNUSED = (*UNUSED, "pagefind.js", "pagefind-worker.js", "wasm.*")
 TITLE_WEIGHT = 10  # Pagefind's scale: body text 1, an <h1> 7 by default
 
 
@@ -46,84 +66,249 @@ def search_page(paper: Paper, catalog: Catalog) -> str:
     meta = [f'<span data-pagefind-meta="topics:{escape(", ".join(topics))}"></span>']
     if paper.published:
         meta.append(f'<span data-pagefind-meta="date:{paper.published.isoformat()}"></span>')
+    title = escape(paper.title)
     return (
         '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
-        f"<title>{escape(paper.title)}</title></head>\n<body><main data-pagefind-body>\n"
-        f'<h1 data-pagefind-weight="{TITLE_WEIGHT}">{escape(paper.title)}</h1>\n'
+        f"<title>{title}</title></head>\n<body><main data-pagefind-body>\n"
+        f'<h1 data-pagefind-weight="{TITLE_WEIGHT}">{title}</h1>\n'
         f"<p>{escape(paper.abstract)}</p>\n"
         f'<p data-pagefind-weight="2">{escape(labels)}</p>\n'
         f"{''.join(meta)}\n</main></body></html>\n"
     )
 
 
+# --- the pages, one directory per shard -------------------------------------------------------
+
+
+def shard_papers() -> int:
+    """Pages per shard: ``SHARD_PAPERS``, unless ``PAPERLIST_SEARCH_SHARD`` says otherwise."""
+    value = os.environ.get(SHARD_ENV, "").strip()
+    return max(1, int(value)) if value.isdigit() else SHARD_PAPERS
+
+
+def shard_pages(papers: Sequence[Paper], size: int) -> list[list[Paper]]:
+    """``papers`` in order, cut into the fewest runs of at most ``size``, as even as can be.
+
+    Even shards rank alike: each shard scores its pages with its own word statistics, and
+    the browser merges results by score, so a small last shard would skew the ranking.
+    """
+    count = max(1, -(-len(papers) // size))
+    return [list(papers[k * len(papers) // count : (k + 1) * len(papers) // count]) for k in range(count)]
+
+
 def write_search_pages(catalog: Catalog, directory: Path) -> None:
-    """One page per visible paper at ``papers/<id>/index.html``; unchanged pages are not rewritten."""
-    wanted = {f"papers/{paper.id}/index.html": search_page(paper, catalog) for paper in catalog.papers}
-    for relpath, text in wanted.items():
-        write_if_changed(directory / relpath, text)
-    if (directory / "papers").is_dir():
-        for stale in sorted((directory / "papers").glob("*/index.html")):
-            if stale.relative_to(directory).as_posix() not in wanted:
-                stale.unlink()
-                stale.parent.rmdir()
+    """One page per visible paper at ``<shard>/papers/<id>/index.html``; unchanged pages are not rewritten.
+
+    ``pages.json`` records each page's digest and its file's size, times and inode: a page
+    whose text has the recorded digest, in a file that still has the recorded stat, is left
+    alone without being read back (10,000 reads were most of this step's time). Anything
+    else under ``directory`` (pages of papers gone or moved to another shard, shards no
+    longer needed, older layouts) is removed.
+    """
+    wanted: dict[str, str] = {}
+    shards = shard_pages(catalog.papers, shard_papers())
+    for k, papers in enumerate(shards):
+        (directory / str(k) / "papers").mkdir(parents=True, exist_ok=True)
+        for paper in papers:
+            wanted[f"{k}/papers/{paper.id}/index.html"] = search_page(paper, catalog)
+    known, saved_ns = _read_manifest(directory / MANIFEST)
+    entries = {
+        relpath: _write_page(f"{directory}/{relpath}", text, known.get(relpath), saved_ns)
+        for relpath, text in wanted.items()
+    }
+    _remove_stale(directory, len(shards), wanted.keys())
+    write_if_changed(directory / MANIFEST, json.dumps(entries, sort_keys=True, separators=(",", ":")) + "\n")
+
+
+def _read_manifest(path: Path) -> tuple[dict[str, list[object]], int]:
+    """The entries of the last run's ``pages.json`` and when it was written (none, 0 if unreadable)."""
+    try:
+        saved_ns = os.stat(path).st_ctime_ns
+        entries = json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return {}, 0
+    return (entries, saved_ns) if isinstance(entries, dict) else ({}, 0)
+
+
+def _write_page(path: str, text: str, known: list[object] | None, saved_ns: int) -> list[object]:
+    """Write one page unless its manifest entry proves it unchanged; its entry for this run.
+
+    ``path`` is a plain string: 10,000 Path objects cost more than the stats.
+    """
+    digest = _digest(text.encode("utf-8"))
+    if known is not None and known[0] == digest and _still_holds(path, known, saved_ns):
+        return known
+    write_if_changed(Path(path), text)  # reads the file back, and writes only when the bytes differ
+    return [digest, *_stamp(os.stat(path))]
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:32]
+
+
+def _stamp(stat: os.stat_result) -> list[int]:
+    return [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino]
+
+
+def _still_holds(path: str, known: list[object], saved_ns: int) -> bool:
+    """Whether the file at ``path`` is still the one ``known`` records.
+
+    Editing, replacing or deleting a file changes its ctime (which no tool can set back) or
+    its inode. Within the clock tick the manifest was written in, a file could change and
+    keep its times, so a file not older than the manifest has its bytes compared instead.
+    """
+    try:
+        stat = os.stat(path)
+        if _stamp(stat) != known[1:]:
+            return False
+        if stat.st_ctime_ns < saved_ns:
+            return True
+        with open(path, "rb") as handle:
+            return _digest(handle.read()) == known[0]
+    except OSError:
+        return False
+
+
+def _remove_stale(directory: Path, shards: int, wanted: Set[str]) -> None:
+    """Remove what ``directory`` holds beyond the manifest and the wanted pages of ``shards`` shards."""
+    keep = {str(k) for k in range(shards)} | {MANIFEST}
+    stale = [entry for entry in _entries(directory) if entry.name not in keep]
+    for k in range(shards):
+        stale += [entry for entry in _entries(directory / str(k)) if entry.name != "papers"]
+        papers = _entries(directory / str(k) / "papers")
+        stale += [entry for entry in papers if f"{k}/papers/{entry.name}/index.html" not in wanted]
+    for entry in stale:
+        if entry.is_dir(follow_symlinks=False):
+            shutil.rmtree(entry.path)
+        else:
+            os.unlink(entry.path)
+
+
+def _entries(directory: Path) -> list[os.DirEntry[str]]:
+    """What ``directory`` holds, by name."""
+    with os.scandir(directory) as entries:
+        return sorted(entries, key=lambda entry: entry.name)
+
+
+# --- the index, one Pagefind run per shard ----------------------------------------------------
 
 
 @dataclass
 class IndexJob:
-    """A Pagefind run in the background, writing its bundle to ``output``."""
+    """Pagefind over each shard in turn, driven by a background thread; shard k's bundle goes to ``bundle(k)``."""
 
-    process: subprocess.Popen[bytes]
+    shards: list[Path]
     output: Path
     log: Path
     started: float
     ended: float | None = None
+    failure: str | None = None
+    process: subprocess.Popen[bytes] | None = None
+    stopping: threading.Event = field(default_factory=threading.Event)
+    lock: threading.Lock = field(default_factory=threading.Lock)  # held while a run starts
+    thread: threading.Thread | None = None
 
     @property
     def seconds(self) -> float:
-        """How long Pagefind ran (so far)."""
+        """How long Pagefind ran (so far), over all shards."""
         return (self.ended or time.perf_counter()) - self.started
+
+    def bundle(self, k: int) -> Path:
+        """Where shard ``k``'s bundle is written, beside ``output``, until it moves into the site."""
+        return self.output.with_name(f"{self.output.name}.{k}")
+
+
+def page_shards(pages: Path) -> list[Path]:
+    """The shard directories under ``pages``, in order."""
+    if not pages.is_dir():
+        return []
+    found = [path for path in pages.iterdir() if path.name.isdigit() and path.is_dir()]
+    return sorted(found, key=lambda path: int(path.name))
 
 
 def start_index(pages: Path, output: Path) -> IndexJob:
-    """Start Pagefind on ``pages``; it runs while the caller does other work."""
-    log = output.with_name(output.name + ".log")
-    command = [sys.executable, "-m", "pagefind", "--site", str(pages), "--output-path", str(output)]
-    command += ["--force-language", "en", "--quiet"]
-    with log.open("wb") as handle:
-        process = subprocess.Popen(command, stdout=handle, stderr=subprocess.STDOUT)
-    job = IndexJob(process, output, log, time.perf_counter())
-
-    def watch() -> None:  # notes when Pagefind ends, for the timings
-        process.wait()
-        job.ended = time.perf_counter()
-
-    threading.Thread(target=watch, daemon=True).start()
+    """Start indexing the shards under ``pages``; it runs while the caller does other work."""
+    job = IndexJob(page_shards(pages), output, output.with_name(output.name + ".log"), time.perf_counter())
+    job.thread = threading.Thread(target=_index_shards, args=(job,), name="pagefind", daemon=True)
+    job.thread.start()
     return job
 
 
-def finish_index(job: IndexJob, site: Path) -> list[Problem]:
-    """Wait for Pagefind and move its bundle into ``site/pagefind``; problems if it failed."""
+def _index_shards(job: IndexJob) -> None:
+    """The background thread: one Pagefind at a time, stopping at the first failure."""
+    try:
+        if not job.shards:
+            job.failure = "no search pages to index"
+        for k, pages in enumerate(job.shards):
+            code = _run_pagefind(job, pages, job.bundle(k))
+            if code is None:
+                return
+            if code != 0 or not (job.bundle(k) / "pagefind-entry.json").is_file():
+                job.failure = f"shard {pages.name}: {_last_words(job.log, code)}"
+                return
+    except OSError as error:  # Pagefind could not be started, or its log not written
+        job.failure = str(error)
+    finally:
+        job.ended = time.perf_counter()
+
+
+def _run_pagefind(job: IndexJob, pages: Path, output: Path) -> int | None:
+    """Pagefind on one shard; its exit status, or None when the job was stopped."""
+    command = [sys.executable, "-m", "pagefind", "--site", str(pages), "--output-path", str(output)]
+    command += ["--force-language", "en", "--quiet"]
+    # Pagefind uses every core: MkDocs (one thread) is done long before the last shard, and
+    # leaving it a core of its own made the wait for the index twice as long at 10k.
+    env = dict(os.environ)
+    with job.lock:
+        if job.stopping.is_set():
+            return None
+        with job.log.open("wb") as handle:
+            job.process = subprocess.Popen(command, stdout=handle, stderr=subprocess.STDOUT, env=env)
     code = job.process.wait()
-    detail = job.log.read_text(encoding="utf-8", errors="replace") if job.log.exists() else ""
+    return None if job.stopping.is_set() else code
+
+
+def _last_words(log: Path, code: int) -> str:
+    detail = log.read_text(encoding="utf-8", errors="replace") if log.exists() else ""
+    lines = [line for line in detail.splitlines() if line.strip()]
+    return "; ".join(lines[-3:]) or f"exit status {code}"
+
+
+def finish_index(job: IndexJob, site: Path) -> list[Problem]:
+    """Wait for every shard and move the bundles into ``site/pagefind``; problems if Pagefind failed."""
+    if job.thread is not None:
+        job.thread.join()
     job.log.unlink(missing_ok=True)
-    if code != 0 or not (job.output / "pagefind.js").is_file():
-        lines = [line for line in detail.splitlines() if line.strip()]
-        why = "; ".join(lines[-3:]) or f"exit status {code}"
-        return [Problem("build/search", 1, f"pagefind failed: {why}")]
-    for pattern in UNUSED:
-        for path in sorted(job.output.glob(pattern)):
-            path.unlink()
+    if job.failure is not None:
+        return [Problem("build/search", 1, f"pagefind failed: {job.failure}")]
     target = site / BUNDLE
     if target.exists():
         shutil.rmtree(target)
-    os.replace(job.output, target)
+    for k in range(len(job.shards)):
+        _drop(job.bundle(k), MERGED_UNUSED if k else UNUSED)
+        os.replace(job.bundle(k), target / str(k) if k else target)
+    merged = [f"{k}/" for k in range(1, len(job.shards))]
+    write_if_changed(target / SHARDS, json.dumps({"shards": merged}) + "\n")
     return []
 
 
+def _drop(bundle: Path, patterns: Sequence[str]) -> None:
+    """Remove the files of ``bundle`` the site does not use."""
+    for pattern in patterns:
+        for path in sorted(bundle.glob(pattern)):
+            path.unlink()
+
+
 def stop_index(job: IndexJob) -> None:
-    """Stop a Pagefind run whose result is no longer wanted, and remove what it wrote."""
-    if job.process.poll() is None:
-        job.process.kill()
-        job.process.wait()
+    """Stop indexing whose result is no longer wanted, and remove what it wrote."""
+    job.stopping.set()
+    with job.lock:
+        if job.process is not None and job.process.poll() is None:
+            job.process.kill()
+            job.process.wait()
+    if job.thread is not None:
+        job.thread.join()
     job.log.unlink(missing_ok=True)
+    for k in range(len(job.shards)):
+        shutil.rmtree(job.bundle(k), ignore_errors=True)
     shutil.rmtree(job.output, ignore_errors=True)

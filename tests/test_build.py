@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
+from collections.abc import Callable
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from conftest import run_generator
+from generator import render
+from generator.build import Generated, generate
+from generator.inputs import load_curated
+from generator.project import Project
+from generator.render import Renderer
 
 pytestmark = pytest.mark.slow
 
@@ -114,3 +123,160 @@ def test_two_builds_of_the_same_content_are_byte_identical(built: Path, tmp_path
     second = {p.relative_to(tmp_path / "again"): p.read_bytes() for p in (tmp_path / "again").rglob("*") if p.is_file()}
     assert sorted(first) == sorted(second)
     assert [k for k in first if first[k] != second[k]] == []
+
+
+# --- the caches of a rebuild (in process, no MkDocs) -------------------------------------------
+
+LOLDU = "loldu-low-rank-adaptation-via-lower-diag-upper-decomposition-for-parameter"
+BANDITS = "distributed-contextual-linear-bandits-with-minimax-optimal-communication-cost"
+UNLEARNING = "single-layer-single-gradient-unlearning"
+
+
+def bandit_record(words: str, month: int) -> str:
+    return (
+        f'title: "{words} paper"\nabstract: "We bound the regret of {words.lower()} agents."\n'
+        f"published: 2024-0{month}-05\nauthors: 2\nupvotes: {month}\nsources:\n  - listing.txt\n"
+        "topics:\n  - bandits\ntags:\n  - regret\n"
+    )
+
+
+def generated_project(root: Path) -> Path:
+    """The fixture project with three more bandit papers, generated twice (the second run settles every cache)."""
+    papers = root / "content" / "papers"
+    papers.mkdir(parents=True, exist_ok=True)
+    for month, words in enumerate(["Thompson sampling regret", "Contextual bandits with LoRA", "Linear bandits"], 4):
+        record = bandit_record(words, month)
+        (papers / f"{words.lower().replace(' ', '-')}-paper.yml").write_text(record, encoding="utf-8")
+    generate(Project(root))
+    generate(Project(root))
+    return root
+
+
+def stamps(root: Path) -> dict[str, tuple[int, int, int]]:
+    """Relative path -> (inode, mtime, size) of every file: a file written again (by a rename) gets a new inode."""
+    return {
+        p.relative_to(root).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns, p.stat().st_size)
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
+
+
+def docs_texts(root: Path) -> dict[str, str]:
+    docs = Project(root).docs
+    return {p.relative_to(docs).as_posix(): p.read_text(encoding="utf-8") for p in sorted(docs.rglob("*.md"))}
+
+
+def rendered_afresh(root: Path, generated: Generated) -> dict[str, str]:
+    """Every page rendered again without any cache, plus the hand-written pages: what build/docs must hold."""
+    pages = Renderer(generated.catalog).pages()
+    for page in sorted((root / "content" / "pages").glob("*.md")):
+        pages.setdefault(page.name, page.read_text(encoding="utf-8"))
+    return pages
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path.name}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_a_rebuild_with_nothing_changed_renders_nothing_and_writes_nothing(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = generated_project(project)
+    before = stamps(root / "build") | stamps(root / "content")
+    rendered: list[str] = []
+    render = Renderer._render
+
+    def counting(self: Renderer, template: str, path: str, **context: Any) -> str:
+        rendered.append(path)
+        return render(self, template, path, **context)
+
+    monkeypatch.setattr(Renderer, "_render", counting)
+    generate(Project(root))
+    assert rendered == []
+    assert stamps(root / "build") | stamps(root / "content") == before
+
+
+def test_editing_a_tag_rewrites_exactly_the_pages_that_show_it(project: Path) -> None:
+    root = generated_project(project)
+    before, texts_before = stamps(root / "build" / "docs"), docs_texts(root)
+    edit(root / "content" / "papers" / f"{LOLDU}.yml", "  - lora\n", "  - lora\n  - regret\n")
+    generated = generate(Project(root))
+    after, texts_after = stamps(root / "build" / "docs"), docs_texts(root)
+    written = {path for path in after if before.get(path) != after[path]}
+    changed = {path for path in texts_after if texts_before.get(path) != texts_after[path]}
+    assert written == changed  # every page whose text changed, and no other, was written
+    assert {f"papers/{LOLDU}.md", "tags/regret.md", "tags/index.md", "stats.md"} <= changed
+    assert not {p for p in changed if p.startswith("topics/") or p == "index.md"}
+    assert texts_after == rendered_afresh(root, generated)
+
+
+def test_the_page_cache_never_serves_a_stale_page(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After each kind of edit, build/docs holds exactly what rendering everything afresh gives.
+
+    A page key that missed one of its page's inputs would keep that page as it was: this test
+    would catch it, as long as each edit changes some page (checked too).
+    """
+    root = generated_project(project)
+    papers, taxonomy = root / "content" / "papers", root / "content" / "taxonomy.yml"
+    templates = tmp_path / "templates"
+    shutil.copytree(render.TEMPLATES, templates)
+
+    def retemplate() -> None:
+        monkeypatch.setattr(render, "TEMPLATES", templates)
+        edit(templates / "_row.j2", 'class="pl-title"', 'class="pl-title pl-edited"')
+
+    edits: dict[str, Callable[[], None]] = {
+        "title shown in related lists and rows": lambda: edit(
+            papers / f"{LOLDU}.yml", 'title: "LoLDU: Low-Rank', 'title: "LoLDU: Lower-Rank'
+        ),
+        "abstract shown in excerpts": lambda: edit(papers / f"{BANDITS}.yml", "We study", "We analyse"),
+        "upvotes": lambda: edit(papers / f"{UNLEARNING}.yml", "upvotes: 0", "upvotes: 41"),
+        "published": lambda: edit(papers / f"{BANDITS}.yml", "published: 2024-06-05", "published: 2023-02-01"),
+        "status badge": lambda: edit(papers / f"{BANDITS}.yml", "authors: 4\n", "authors: 4\nstatus: must-read\n"),
+        "note": lambda: edit(papers / f"{UNLEARNING}.yml", "authors: 2\n", "authors: 2\nnote: Read it twice.\n"),
+        "tag title": lambda: edit(taxonomy, "title: Regret bounds", "title: Regret guarantees"),
+        "topic title": lambda: edit(taxonomy, "title: Bandits", "title: Multi-armed bandits"),
+        "topic description": lambda: edit(taxonomy, "Sequential decisions", "Sequential choices"),
+        "status title": lambda: edit(taxonomy, "title: Must read", "title: Read first"),
+        "a mentioned paper hidden": lambda: edit(papers / f"{LOLDU}.yml", "authors: 5\n", "authors: 5\nhidden: true\n"),
+        "template": retemplate,
+    }
+    for name, change in edits.items():
+        texts_before = docs_texts(root)
+        change()
+        generated = generate(Project(root))
+        texts = docs_texts(root)
+        assert texts == rendered_afresh(root, generated), f"{name}: a page in build/docs is stale"
+        assert texts != texts_before, f"{name}: the edit changed no page, so it proves nothing"
+
+
+def test_a_page_edited_or_deleted_by_hand_is_written_again(project: Path) -> None:
+    root = generated_project(project)
+    docs = root / "build" / "docs"
+    expected = docs_texts(root)
+    page = docs / "papers" / f"{LOLDU}.md"
+    stat = page.stat()
+    with page.open("r+b") as handle:  # same inode, same size, and the mtime set back: only the bytes differ
+        handle.write(b"x" * 16)
+    os.utime(page, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    (docs / "topics" / "bandits.md").unlink()
+    (docs / "papers" / "stray.md").write_text("left over\n", encoding="utf-8")
+    generate(Project(root))
+    assert docs_texts(root) == expected
+
+
+def test_records_are_checked_again_when_they_or_the_taxonomy_change(project: Path) -> None:
+    root = generated_project(project)
+    record, taxonomy = root / "content" / "papers" / f"{LOLDU}.yml", root / "content" / "taxonomy.yml"
+    assert load_curated(Project(root))[2] == []
+    edit(record, "  - lora\n", "  - lorra\n")
+    assert [p.message for p in load_curated(Project(root))[2]] == ["unknown tag 'lorra' (did you mean 'lora'?)"]
+    edit(record, "  - lorra\n", "  - lora\n")
+    assert load_curated(Project(root))[2] == []
+    edit(taxonomy, "  - id: llm\n", "  - id: large-language-models\n")
+    messages = [p.message for p in load_curated(Project(root))[2]]
+    assert "unknown tag 'llm'" in " ".join(messages)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import posixpath
+from dataclasses import replace
 from datetime import date
 from html.parser import HTMLParser
 from urllib.parse import parse_qs, urlsplit
@@ -198,3 +199,41 @@ def test_papers_json_lists_every_paper_with_related_ids_in_page_order() -> None:
         parser = Text("pl-related")
         parser.feed(to_html(pages[f"papers/{row['id']}.md"]))
         assert [h.split("/")[-2] for h in parser.hrefs] == row["related"]
+
+
+KEYED = [
+    paper("a", "Bandit paper A", "Regret of bandits, a first take.", tags=("regret",), upvotes=3),
+    paper("b", "Bandit paper B", "Regret of bandits again, unlike Bandit paper A.", tags=("regret", "lora")),
+    paper("c", "Low-rank paper C", "Low-rank adapters.", topics=("low-rank",), tags=("lora",), status="must-read"),
+    paper("d", "Unlearning paper D", "Forgetting data.", topics=("unlearning",), published=None),
+]
+EDITS: dict[str, tuple[str, dict[str, object]]] = {
+    "a tag": ("a", {"tags": ("regret", "lora")}),
+    "a title": ("b", {"title": "Bandit paper B, revised"}),
+    "an abstract": ("a", {"abstract": "A new abstract about regret."}),
+    "upvotes": ("c", {"upvotes": 99}),
+    "a status": ("d", {"status": "must-read"}),
+    "a note": ("b", {"note": "Read section 2."}),
+}
+SUMMARIES = {"index.md", "stats.md", "topics/index.md", "tags/index.md"}  # keyed by the whole catalog
+
+
+@pytest.mark.parametrize("name", EDITS)
+def test_a_page_key_changes_exactly_when_its_page_does(name: str) -> None:
+    """A key that stayed while its page changed would let a build keep a stale page."""
+    pid, fields = EDITS[name]
+    edited = [replace(p, **fields) if p.id == pid else p for p in KEYED]  # type: ignore[arg-type]
+    before, after = Renderer(catalog(KEYED)).plan(), Renderer(catalog(edited)).plan()
+    both = before.keys() & after.keys()
+    text_changed = {path for path in both if before[path].render() != after[path].render()}
+    key_changed = {path for path in both if before[path].key != after[path].key}
+    assert text_changed, "the edit changed no page, so it proves nothing"
+    assert text_changed <= key_changed  # never a stale page
+    assert key_changed - SUMMARIES == text_changed - SUMMARIES  # and no needless render of the others
+
+
+def test_tag_pages_list_titles_without_excerpts(hostile_pages: dict[str, str]) -> None:
+    tag_page = Renderer(catalog([paper("t", HOSTILE, tags=("regret",))])).pages()["tags/regret.md"]
+    assert texts(to_html(tag_page), "pl-title") == [HOSTILE]
+    assert texts(to_html(tag_page), "pl-excerpt") == []
+    assert texts(to_html(hostile_pages["topics/bandits.md"]), "pl-excerpt")  # topic pages keep theirs

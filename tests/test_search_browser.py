@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,6 +12,7 @@ import pytest
 from browser import browser, served  # noqa: F401 - `browser` is a fixture
 
 from conftest import REPO, make_project, run_generator
+from generator.search import SHARD_ENV, SHARDS
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -49,6 +51,17 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     )
     with served(_build(root)) as base:
         yield base
+
+
+@pytest.fixture(scope="module")
+def sharded_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The small fixture project with one paper per search shard: three Pagefind bundles, merged in the browser."""
+    root = make_project(tmp_path_factory.mktemp("sharded") / "project")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(SHARD_ENV, "1")
+        _build(root)
+    assert json.loads((root / "site" / "pagefind" / SHARDS).read_text(encoding="utf-8")) == {"shards": ["1/", "2/"]}
+    return root
 
 
 def _quoted(text: str) -> str:
@@ -106,3 +119,45 @@ def test_titles_and_abstracts_show_as_literal_text_in_results(browser: Any, host
     assert result.locator("b, img, script, em").count() == 0
     assert page.evaluate("window.__pwned") is None
     page.close()
+
+
+def _shard_papers(root: Path) -> list[tuple[str, str]]:
+    """(paper id, title) of the one paper in each search shard, in shard order."""
+    found = []
+    for shard in sorted((root / "build" / "search").glob("[0-9]*"), key=lambda p: int(p.name)):
+        (page,) = shard.glob("papers/*/index.html")
+        title = page.read_text(encoding="utf-8").split("<title>")[1].split("</title>")[0]
+        found.append((page.parent.name, title))
+    return found
+
+
+def test_a_search_finds_the_papers_of_every_shard(browser: Any, sharded_site: Path) -> None:  # noqa: F811
+    papers = _shard_papers(sharded_site)
+    assert len(papers) == 3
+    with served(sharded_site / "site") as base:
+        for paper_id, title in papers:
+            page = _search(browser, base + "topics/", " ".join(title.split()[:3]))
+            first = page.locator(RESULT_LINKS).first
+            assert first.get_attribute("href") == f"{base}papers/{paper_id}/", title
+            assert first.locator("h1").inner_text() == title
+            page.close()
+
+
+def test_a_missing_shard_makes_search_say_it_is_unavailable(
+    browser: Any,  # noqa: F811
+    sharded_site: Path,
+    tmp_path: Path,
+) -> None:
+    site = tmp_path / "site"
+    shutil.copytree(sharded_site / "site", site)
+    shutil.rmtree(site / "pagefind" / "2")
+    with served(site) as base:
+        page = browser.new_page()
+        page.goto(base)
+        page.keyboard.press("s")
+        page.keyboard.type("Single Layer")
+        meta = ".pl-search .md-search-result__meta"
+        page.wait_for_function(f"document.querySelector({meta!r}).textContent.includes('unavailable')", timeout=15_000)
+        assert "Search is unavailable" in page.inner_text(meta)
+        assert page.locator(RESULT_LINKS).count() == 0
+        page.close()

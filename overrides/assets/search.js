@@ -1,7 +1,10 @@
 /* Search in the header: Pagefind's sharded index behind Material's search field.
  *
+ * The index is built in shards of bounded size (generator/search.py): the first shard's
+ * bundle is pagefind/, the others sit below it and pagefind/shards.json names them; they are
+ * merged into the first with Pagefind's mergeIndex, so one query searches them all.
  * The engine loads once the page is idle (or at once when the field gets focus), so typing
- * only waits for the index chunk of the query and the fragments of the results shown.
+ * only waits for the index chunks of the query and the fragments of the results shown.
  * Titles and excerpts are untrusted text: they reach the page as text nodes, never as HTML.
  */
 (() => {
@@ -19,17 +22,36 @@
   const SHOWN = 10; // results rendered; the rest are counted
   const EXCERPT_WORDS = 28;
   const DEBOUNCE_MS = 40;
+  const SHARD = /^[0-9]+\/$/; // a merged shard's directory, relative to the bundle
+
+  /* The other shards' bundle URLs, from shards.json (revalidated: it changes with each build). */
+  const shards = async () => {
+    const response = await fetch(new URL("shards.json", bundle), { cache: "no-cache" });
+    if (!response.ok) throw new Error(`shards.json: HTTP ${response.status}`);
+    const names = (await response.json()).shards;
+    if (!Array.isArray(names) || !names.every((name) => typeof name === "string" && SHARD.test(name))) {
+      throw new Error("shards.json: unexpected content");
+    }
+    return names.map((name) => new URL(name, bundle).href);
+  };
 
   let engine = null;
+  let retry = false; // a load failed: the next one starts again from nothing merged
   const load = () => {
     if (!engine) {
+      const others = shards(); // fetched while the engine loads
+      others.catch(() => {}); // (awaited below; this only silences an early rejection)
       engine = import(new URL("pagefind.js", bundle).href).then(async (pagefind) => {
-        await pagefind.options({ baseUrl: "/", excerptLength: EXCERPT_WORDS });
+        if (retry) await pagefind.destroy();
+        const settings = { baseUrl: "/", excerptLength: EXCERPT_WORDS };
+        await pagefind.options(settings);
         await pagefind.init();
+        await Promise.all((await others).map((url) => pagefind.mergeIndex(url, settings)));
         return pagefind;
       });
       engine.catch(() => {
         engine = null;
+        retry = true;
         meta.textContent = "Search is unavailable: its index could not be loaded.";
       });
     }
