@@ -10,9 +10,48 @@
 (() => {
   "use strict";
 
+  /* Material's search dialog (partials/search.html in the theme), built here rather than
+   * repeated in every page. Its texts come from the page (the theme's translations), set as
+   * text and attributes; the markup itself is constant. */
+  const ICONS = {
+    magnify:
+      "M9.5 3A6.5 6.5 0 0 1 16 9.5c0 1.61-.59 3.09-1.56 4.23l.27.27h.79l5 5-1.5 1.5-5-5v-.79l-.27-.27A6.52 6.52 0 0 1 9.5 16 6.5 6.5 0 0 1 3 9.5 6.5 6.5 0 0 1 9.5 3m0 2C7 5 5 7 5 9.5S7 14 9.5 14 14 12 14 9.5 12 5 9.5 5",
+    back: "M20 11v2H8l5.5 5.5-1.42 1.42L4.16 12l7.92-7.92L13.5 5.5 8 11z",
+    close:
+      "M19 6.41 17.59 5 12 10.59 6.41 5 5 6.41 10.59 12 5 17.59 6.41 19 12 13.41 17.59 19 19 17.59 13.41 12z",
+  };
+  const icon = (name) =>
+    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24"><path d="${ICONS[name]}"/></svg>`;
+  const DIALOG = `<label class="md-search__overlay" for="__search"></label>
+<div class="md-search__inner" role="search">
+<form class="md-search__form" name="search">
+<input type="text" class="md-search__input" name="query" autocapitalize="off" autocorrect="off" autocomplete="off" spellcheck="false" required>
+<label class="md-search__icon md-icon" for="__search">${icon("magnify")}${icon("back")}</label>
+<nav class="md-search__options"><button type="reset" class="md-search__icon md-icon" tabindex="-1">${icon("close")}</button></nav>
+</form>
+<div class="md-search__output"><div class="md-search__scrollwrap" tabindex="0">
+<div class="md-search-result" id="pl-search-results" aria-live="polite">
+<div class="md-search-result__meta"></div><ol class="md-search-result__list" role="presentation"></ol>
+</div></div></div>
+</div>`;
+  const dialog = (texts) => {
+    const parts = document.createElement("template");
+    parts.innerHTML = DIALOG; // a constant: no page or search text goes through innerHTML
+    const field = parts.content.querySelector(".md-search__input");
+    field.setAttribute("aria-label", texts.plPlaceholder || "Search");
+    field.setAttribute("placeholder", texts.plPlaceholder || "Search");
+    const reset = parts.content.querySelector("button[type=reset]");
+    reset.setAttribute("title", texts.plReset || "Clear");
+    reset.setAttribute("aria-label", texts.plReset || "Clear");
+    parts.content.querySelector(".md-search__options").setAttribute("aria-label", texts.plPlaceholder || "Search");
+    parts.content.querySelector(".md-search-result__meta").textContent = texts.plPrompt || "";
+    return parts.content;
+  };
+
   const root = document.querySelector(".pl-search");
   const toggle = document.getElementById("__search");
   if (!root || !toggle) return;
+  root.replaceChildren(dialog(root.dataset));
   const input = root.querySelector(".md-search__input");
   const form = root.querySelector(".md-search__form");
   const meta = root.querySelector(".md-search-result__meta");
