@@ -32,7 +32,7 @@ from pathlib import Path
 from .catalog import Catalog
 from .problems import Problem
 from .records import Paper
-from .yamlio import write_if_changed
+from .yamlio import WrittenFiles, write_if_changed
 
 BUNDLE = "pagefind"  # the bundle's directory in the site, read by overrides/assets/search.js
 SHARDS = "shards.json"  # in the bundle: the merged shards' directories, read by overrides/assets/search.js
@@ -42,7 +42,7 @@ SHARDS = "shards.json"  # in the bundle: the merged shards' directories, read by
 # even with the larger figures. Each shard costs the reader one more index fetch per word.
 SHARD_PAPERS = 2000
 SHARD_ENV = "PAPERLIST_SEARCH_SHARD"  # overrides SHARD_PAPERS (tests force several shards)
-MANIFEST = "pages.json"  # in build/search: each page's digest and stat, so unchanged pages are not read back
+MANIFEST = "written.pickle"  # in build/search: the record of written pages (yamlio.WrittenFiles)
 # Pagefind's own UIs and the no-language index: the site uses none of them (its UI is Material's).
 UNUSED: tuple[str, ...] = ("pagefind-ui.*", "pagefind-component-ui.*", "pagefind-modular-ui.*")
 UNUSED += ("pagefind-highlight.js", "wasm.unknown.*")
@@ -99,74 +99,26 @@ def shard_pages(papers: Sequence[Paper], size: int) -> list[list[Paper]]:
 def write_search_pages(catalog: Catalog, directory: Path) -> None:
     """One page per visible paper at ``<shard>/papers/<id>/index.html``; unchanged pages are not rewritten.
 
-    ``pages.json`` records each page's digest and its file's size, times and inode: a page
-    whose text has the recorded digest, in a file that still has the recorded stat, is left
-    alone without being read back (10,000 reads were most of this step's time). Anything
-    else under ``directory`` (pages of papers gone or moved to another shard, shards no
-    longer needed, older layouts) is removed.
+    The record of written files (``yamlio.WrittenFiles``, keyed by each page's digest) leaves a
+    page whose file is untouched alone without reading it back (10,000 reads were most of this
+    step's time). Anything else under ``directory`` (pages of papers gone or moved to another
+    shard, shards no longer needed, older layouts) is removed.
     """
-    wanted: dict[str, str] = {}
+    written = WrittenFiles(directory / MANIFEST)
     shards = shard_pages(catalog.papers, shard_papers())
+    wanted: set[str] = set()
     for k, papers in enumerate(shards):
         (directory / str(k) / "papers").mkdir(parents=True, exist_ok=True)
         for paper in papers:
-            wanted[f"{k}/papers/{paper.id}/index.html"] = search_page(paper, catalog)
-    known, saved_ns = _read_manifest(directory / MANIFEST)
-    entries = {
-        relpath: _write_page(f"{directory}/{relpath}", text, known.get(relpath), saved_ns)
-        for relpath, text in wanted.items()
-    }
-    _remove_stale(directory, len(shards), wanted.keys())
-    write_if_changed(directory / MANIFEST, json.dumps(entries, sort_keys=True, separators=(",", ":")) + "\n")
-
-
-def _read_manifest(path: Path) -> tuple[dict[str, list[object]], int]:
-    """The entries of the last run's ``pages.json`` and when it was written (none, 0 if unreadable)."""
-    try:
-        saved_ns = os.stat(path).st_ctime_ns
-        entries = json.loads(path.read_bytes())
-    except (OSError, ValueError):
-        return {}, 0
-    return (entries, saved_ns) if isinstance(entries, dict) else ({}, 0)
-
-
-def _write_page(path: str, text: str, known: list[object] | None, saved_ns: int) -> list[object]:
-    """Write one page unless its manifest entry proves it unchanged; its entry for this run.
-
-    ``path`` is a plain string: 10,000 Path objects cost more than the stats.
-    """
-    digest = _digest(text.encode("utf-8"))
-    if known is not None and known[0] == digest and _still_holds(path, known, saved_ns):
-        return known
-    write_if_changed(Path(path), text)  # reads the file back, and writes only when the bytes differ
-    return [digest, *_stamp(os.stat(path))]
-
-
-def _digest(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()[:32]
-
-
-def _stamp(stat: os.stat_result) -> list[int]:
-    return [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino]
-
-
-def _still_holds(path: str, known: list[object], saved_ns: int) -> bool:
-    """Whether the file at ``path`` is still the one ``known`` records.
-
-    Editing, replacing or deleting a file changes its ctime (which no tool can set back) or
-    its inode. Within the clock tick the manifest was written in, a file could change and
-    keep its times, so a file not older than the manifest has its bytes compared instead.
-    """
-    try:
-        stat = os.stat(path)
-        if _stamp(stat) != known[1:]:
-            return False
-        if stat.st_ctime_ns < saved_ns:
-            return True
-        with open(path, "rb") as handle:
-            return _digest(handle.read()) == known[0]
-    except OSError:
-        return False
+            relpath = f"{k}/papers/{paper.id}/index.html"
+            wanted.add(relpath)
+            text = search_page(paper, catalog)
+            key = hashlib.sha256(text.encode("utf-8")).digest()
+            path = f"{directory}/{relpath}"  # a plain string: 10,000 Path objects cost more than the stats
+            if not written.unchanged(relpath, path, key):
+                written.write(relpath, Path(path), key, text)
+    _remove_stale(directory, len(shards), wanted)
+    written.save()
 
 
 def _remove_stale(directory: Path, shards: int, wanted: Set[str]) -> None:
