@@ -25,7 +25,7 @@ def _year(text: str) -> int:
 
 
 def _parse(args: argparse.Namespace, project: Project) -> int:
-    years, problems = load_manifest(project.sources)
+    years, problems = load_manifest(project.sources, project.content)
     out = sys.stdout
     for name in args.files:
         path = Path(name)
@@ -33,9 +33,11 @@ def _parse(args: argparse.Namespace, project: Project) -> int:
             year: int | None = args.capture_year
         else:
             year = capture_year_for(path, years, problems)
-        if not path.is_file():
+        if not path.exists():  # stat only: a FIFO or a device is refused by iter_dump, never opened
             problems.append(Problem(name, 1, "no such dump file"))
             continue
+        # Files named here may be anywhere (../shared/seeds/...): no content root, but
+        # only a regular file is read (see files).
         for entry in iter_dump(path, year, problems):
             out.write(json.dumps(entry.as_json(), ensure_ascii=False) + "\n")
     report(problems)

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from . import files
 from .parse import Entry, iter_dump
 from .problems import Problem
 from .project import Project
 from .records import Paper, load_records
 from .sources import capture_year_for, discover, load_manifest
 from .taxonomy import Taxonomy, load_taxonomy
-from .yamlio import FileCache, read_bytes
+from .yamlio import FileCache
 
 
 def relative_to_root(project: Project, problems: list[Problem]) -> list[Problem]:
@@ -23,23 +24,27 @@ def relative_to_root(project: Project, problems: list[Problem]) -> list[Problem]
 
 def read_entries(project: Project) -> tuple[list[Entry], list[Problem]]:
     """Every entry of every dump, in dump order; a dump parsed before with the same bytes is not parsed again."""
-    sources, problems = discover(project.sources)
-    years, _ = load_manifest(project.sources)
+    root = project.content
+    sources, problems = discover(project.sources, root)
+    years, _ = load_manifest(project.sources, root)
     cache = project.cache("dumps")
     entries: list[Entry] = []
     for source in sources:
-        year = (
-            source.capture_year if source.capture_year is not None else capture_year_for(source.path, years, problems)
-        )
-        try:
-            key = FileCache.key(source.path, source.path.read_bytes(), str(year))
-        except OSError:  # the parser reports an unreadable dump
-            entries.extend(iter_dump(source.path, year, problems))
+        try:  # keyed by a digest: a large dump is never held whole
+            digest = files.digest(source.path, files.DUMP, root)
+        except OSError as exc:  # refused, or unreadable: nothing is read from it
+            problems.append(files.unreadable(source.path, exc, " dump"))
             continue
+        year = (
+            source.capture_year
+            if source.capture_year is not None
+            else capture_year_for(source.path, years, problems, root)
+        )
+        key = FileCache.key(source.path, digest, str(year))
         hit = cache.get(key)
         if hit is None:
             found: list[Problem] = []
-            hit = (list(iter_dump(source.path, year, found)), tuple(found))
+            hit = (list(iter_dump(source.path, year, found, root)), tuple(found))
             cache.put(key, hit)
         entries.extend(hit[0])
         problems.extend(hit[1])
@@ -50,27 +55,27 @@ def read_entries(project: Project) -> tuple[list[Entry], list[Problem]]:
 def load_curated(project: Project) -> tuple[Taxonomy, list[Paper], list[Problem]]:
     """The taxonomy and every record, validated against it; unchanged files are neither parsed nor checked again."""
     cache = project.cache("records")
-    taxonomy, taxonomy_key, problems = cached_taxonomy(project.taxonomy, cache)
-    papers, found = load_records(project.papers, taxonomy, taxonomy_key, cache)
+    taxonomy, taxonomy_key, problems = cached_taxonomy(project.taxonomy, cache, project.content)
+    papers, found = load_records(project.papers, taxonomy, taxonomy_key, cache, project.content)
     cache.save()
     return taxonomy, papers, problems + found
 
 
-def cached_taxonomy(path: Path, cache: FileCache) -> tuple[Taxonomy, bytes, list[Problem]]:
+def cached_taxonomy(path: Path, cache: FileCache, root: Path) -> tuple[Taxonomy, bytes, list[Problem]]:
     """The taxonomy, its problems, and a key naming its bytes (records are checked against it).
 
     Loading it checks every term and compiles every rule (0.15 s for a large vocabulary);
     a rebuild with the same bytes takes it from the cache instead.
     """
     try:
-        raw = read_bytes(path)
+        raw = files.read_bytes(path, files.TAXONOMY, root)
     except OSError:  # reported by load_taxonomy; never cached
-        taxonomy, problems = load_taxonomy(path)
+        taxonomy, problems = load_taxonomy(path, root)
         return taxonomy, FileCache.key(path, b"", "unreadable taxonomy"), problems
     key = FileCache.key(path, raw, "taxonomy")
     hit = cache.get(key)
     if hit is None:
-        taxonomy, problems = load_taxonomy(path)
+        taxonomy, problems = load_taxonomy(path, root)
         hit = (taxonomy, tuple(problems))
         cache.put(key, hit)
     return hit[0], key, list(hit[1])

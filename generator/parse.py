@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from . import files
 from .problems import Problem, Severity
 
 # Lines a listing page prints above its first paper. Stripped only at the top of a file:
@@ -113,9 +114,9 @@ def _decode(raw: bytes, offset: int) -> tuple[str, str | None]:
     return text, None
 
 
-def _lines(path: Path) -> Iterator[_Line]:
+def _lines(path: Path, root: Path | None) -> Iterator[_Line]:
     """Non-blank lines, stripped, with 1-based numbers; CRLF and a BOM are tolerated."""
-    with path.open("rb") as handle:
+    with files.open_stream(path, files.DUMP, root) as handle:
         number = 0
         while raw := handle.readline(MAX_LINE + 1):
             number += 1
@@ -133,9 +134,9 @@ def _lines(path: Path) -> Iterator[_Line]:
                 yield _Line(number, text, number, ((number, bad),) if bad else ())
 
 
-def _not_text(path: Path) -> tuple[int, str] | None:
+def _not_text(path: Path, root: Path | None) -> tuple[int, str] | None:
     """Where and why a file is no text dump at all (git's test: a NUL byte near the start)."""
-    with path.open("rb") as handle:
+    with files.open_stream(path, files.DUMP, root) as handle:
         probe = handle.read(BINARY_PROBE)
     if probe.startswith((b"\xff\xfe", b"\xfe\xff")):
         return 1, "UTF-16 text, not UTF-8: save the dump as UTF-8"
@@ -148,16 +149,16 @@ def _is_meta(text: str) -> bool:
     return text == SEPARATOR or bool(AUTHORS_LINE.fullmatch(text) or DATE_LINE.fullmatch(text))
 
 
-def infer_capture_year(path: Path) -> int | None:
+def infer_capture_year(path: Path, root: Path | None = None) -> int | None:
     """The earliest year a listing could have been captured in: after every year it prints.
 
     A listing prints the year only for dates before the capture year, so the capture year
     is at least one past the newest year shown. Never the clock: same dump, same answer.
-    An unreadable dump infers nothing (reading it reports why).
+    An unreadable dump infers nothing (reading it reports why). ``root`` as for ``iter_dump``.
     """
     newest = None
     try:
-        for line in _lines(path):
+        for line in _lines(path, root):
             match = DATE_LINE.fullmatch(line.text)
             if match and match.group(3):
                 year = int(match.group(3))
@@ -193,8 +194,9 @@ class _Peekable:
 class _Reader:
     """Walks one dump's lines and turns them into entries and problems."""
 
-    def __init__(self, path: Path, name: str, capture_year: int | None) -> None:
+    def __init__(self, path: Path, name: str, capture_year: int | None, root: Path | None = None) -> None:
         self.path = path
+        self.root = root
         self.name = name
         self.capture_year = capture_year
         self.problems: list[Problem] = []
@@ -204,10 +206,10 @@ class _Reader:
 
     def entries(self) -> Iterator[Entry]:
         """Entries in file order; problems are collected on the way."""
-        if found := _not_text(self.path):
+        if found := _not_text(self.path, self.root):
             self.problem(*found)
             return
-        fields = _Peekable(self._fields(self._body(_lines(self.path))))
+        fields = _Peekable(self._fields(self._body(_lines(self.path, self.root))))
         pending: list[_Line] = []  # a title and abstract waiting for their metadata
         meta: list[_Line] = []
         for line in fields:
@@ -367,21 +369,29 @@ class _Reader:
             return None
 
 
-def parse_dump(path: Path, capture_year: int | None, name: str | None = None) -> tuple[list[Entry], list[Problem]]:
-    """Every entry of one dump in file order, and every problem met on the way."""
-    reader = _Reader(path, name or path.name, capture_year)
+def parse_dump(
+    path: Path, capture_year: int | None, name: str | None = None, root: Path | None = None
+) -> tuple[list[Entry], list[Problem]]:
+    """Every entry of one dump in file order, and every problem met on the way (``root`` as for ``iter_dump``)."""
+    reader = _Reader(path, name or path.name, capture_year, root)
     try:
         found = list(reader.entries())
     except OSError as exc:
-        return [], [*reader.problems, Problem(str(path), 1, f"cannot read dump: {exc.strerror or exc}")]
+        return [], [*reader.problems, files.unreadable(path, exc, " dump")]
     return found, reader.problems
 
 
-def iter_dump(path: Path, capture_year: int | None, problems: list[Problem]) -> Iterator[Entry]:
-    """Stream one dump's entries; problems are appended as they are met."""
-    reader = _Reader(path, path.name, capture_year)
+def iter_dump(
+    path: Path, capture_year: int | None, problems: list[Problem], root: Path | None = None
+) -> Iterator[Entry]:
+    """Stream one dump's entries; problems are appended as they are met.
+
+    Under a content ``root`` a dump that leads outside it is refused; without one (``parse
+    FILE...``) it may be anywhere. Either way only a regular file is read (see files).
+    """
+    reader = _Reader(path, path.name, capture_year, root)
     reader.problems = problems
     try:
         yield from reader.entries()
     except OSError as exc:
-        problems.append(Problem(str(path), 1, f"cannot read dump: {exc.strerror or exc}"))
+        problems.append(files.unreadable(path, exc, " dump"))

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import files
 from .problems import Problem, Severity
 from .rules import Matcher, Rule
 from .yamlio import key_lines, load_yaml_file
@@ -101,16 +102,20 @@ def _term(section: str, raw: Any, where: str, line: int, key_line: dict[str, int
     return Term(term_id, raw["title"].strip(), raw["description"].strip(), aliases, rule), []
 
 
-def load_taxonomy(path: Path) -> tuple[Taxonomy, list[Problem]]:
-    """Read and check ``taxonomy.yml``; every problem is returned, none raised."""
-    data, problems = load_yaml_file(path)
+def load_taxonomy(path: Path, root: Path | None = None) -> tuple[Taxonomy, list[Problem]]:
+    """Read and check ``taxonomy.yml``; every problem is returned, none raised.
+
+    Read as content (see files): refused if it leads outside ``root`` (default: its directory).
+    """
+    root = root or path.parent
+    data, problems = load_yaml_file(path, kind=files.TAXONOMY, root=root)
     empty = Taxonomy({}, {}, {})
     if problems:
         return empty, problems
     where = str(path)
     if not isinstance(data, dict):
         return empty, [Problem(where, 1, "the taxonomy must be a mapping with topics and tags")]
-    lines = key_lines(path.read_text(encoding="utf-8"))
+    lines = key_lines(files.read_text(path, files.TAXONOMY, root))
     for key in sorted(set(data) - set(SECTIONS), key=str):
         problems.append(
             Problem(where, lines.get(str(key), 1), f"unknown key {key!r}{did_you_mean(str(key), SECTIONS)}")
@@ -172,7 +177,10 @@ def load_taxonomy(path: Path) -> tuple[Taxonomy, list[Problem]]:
 
 def unused_topics(taxonomy: Taxonomy, used: set[str], path: Path) -> list[Problem]:
     """A topic no paper uses is worth a warning, never a failure."""
-    lines = key_lines(path.read_text(encoding="utf-8"))
+    try:
+        lines = key_lines(files.read_text(path, files.TAXONOMY, path.parent))
+    except (OSError, UnicodeDecodeError):  # replaced since it loaded: the warning goes without its line
+        lines = {}
     ids = list(taxonomy.topics)
     return [
         Problem(str(path), lines.get(f"topics[{i}]", 1), f"topic {t!r} has no papers", Severity.WARNING)
