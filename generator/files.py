@@ -98,7 +98,9 @@ def _require_regular(mode: int) -> None:
 
 
 def _too_big(kind: Kind) -> Refused:
-    return Refused(f"refused: larger than {kind.limit} bytes, the most a {kind.name} may hold")
+    limit = kind.limit or 0
+    size = f"{limit // MIB} MiB" if limit % MIB == 0 else f"{limit} bytes"
+    return Refused(f"refused: larger than {size}, the most a {kind.name} may hold")
 
 
 def _boundary(root: Path) -> str:
