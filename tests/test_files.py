@@ -13,7 +13,6 @@ import os
 import resource
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -110,15 +109,7 @@ def run_limited(root: Path, *args: str, timeout: float = 60) -> subprocess.Compl
     def limit() -> None:
         resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
 
-    return subprocess.run(
-        [sys.executable, "-m", "generator", "--root", str(root), *args],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=timeout,
-        preexec_fn=limit,
-    )
+    return run_generator(root, *args, timeout=timeout, preexec_fn=limit)
 
 
 @pytest.mark.parametrize("kind", KINDS)
