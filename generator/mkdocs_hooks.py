@@ -1,5 +1,9 @@
-"""MkDocs hooks: generated pages skip Markdown, paper pages reuse one verified theme render,
-and ``make serve`` regenerates pages.
+"""MkDocs hooks: metadata that does not parse stops the build, generated pages skip Markdown,
+paper pages reuse one verified theme render, and ``make serve`` regenerates pages.
+
+A page that starts with a front matter block MkDocs could not read (not YAML, or not a
+mapping) is an error naming the page and line: MkDocs itself would drop the metadata and
+render the block and the page as Markdown (``unread_front_matter``).
 
 Pages the generator writes as HTML (front matter ``paperlist_html: true``) need no Markdown:
 their body is already escaped HTML from autoescaped templates, so it becomes the page content

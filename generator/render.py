@@ -15,12 +15,10 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import html
 import json
 import pickle
-import re
 import sys
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from importlib import metadata
@@ -31,9 +29,10 @@ from urllib.parse import quote
 import jinja2
 from markupsafe import Markup, escape
 
-from . import stats, yamlio
+from . import stats
 from .catalog import Catalog, Mention, newest_first
 from .feeds import atom_feed, newest_date
+from .frontmatter import Meta, front_matter, meta_text
 from .records import Paper
 from .taxonomy import Term
 from .yamlio import code_version
@@ -88,38 +87,6 @@ def linked_text(text: str, mentions: Sequence[Mention], link: Any) -> Markup:
 def search_query(title: str) -> str:
     """The title URL-encoded for a search URL's query string (every reserved character encoded)."""
     return quote(" ".join(title.split()), safe="")
-
-
-def meta_text(value: str) -> str:
-    """``value`` for a metadata field the theme prints as HTML (title, description): escaped, on one line."""
-    return html.escape(" ".join(value.split()))
-
-
-Meta = Mapping[str, str | bool | int]
-_META_KEY = re.compile(r"[a-z][a-z0-9_]*")
-
-
-def front_matter(meta: Meta) -> str:
-    """The YAML front matter block holding ``meta``, which MkDocs loads back to exactly ``meta``.
-
-    Strings are YAML double-quoted scalars (``yamlio.quote``: every character that is not
-    printable, or that YAML would refuse, is an escape), so no text can end the block early,
-    be read as another type, or make the loader reject the page.
-    """
-    lines = ["---"]
-    for key, value in meta.items():
-        if not _META_KEY.fullmatch(key):
-            raise ValueError(f"front matter key {key!r}")
-        if isinstance(value, bool):
-            lines.append(f"{key}: {'true' if value else 'false'}")
-        elif isinstance(value, int):
-            lines.append(f"{key}: {value}")
-        else:
-            lines.append(f"{key}: {yamlio.quote(value)}")
-    if not meta:
-        lines.append("{}")  # an empty block is no mapping: MkDocs would leave it in the page
-    lines.append("---\n")
-    return "\n".join(lines)
 
 
 # The metadata of the pages that sum the catalog up (the home page's counts its papers).

@@ -17,8 +17,9 @@ from hypothesis import strategies as st
 from mkdocs.utils.meta import get_data
 
 from generator.catalog import Catalog, build_catalog
+from generator.frontmatter import front_matter, meta_text
 from generator.records import Paper
-from generator.render import Renderer, excerpt, front_matter, linked_text, meta_text, papers_json, relative
+from generator.render import Renderer, excerpt, linked_text, papers_json, relative
 from generator.taxonomy import Taxonomy, Term
 
 HOSTILE = 'Tricky <script>alert("x")</script> & *stars* _under_ `tick` $x$ [l](javascript:y) {{ j }} <!-- c --> ]]>'
