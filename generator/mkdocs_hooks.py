@@ -1,5 +1,9 @@
-"""MkDocs hooks: generated pages skip Markdown, paper pages reuse one verified theme render,
-and ``make serve`` regenerates pages.
+"""MkDocs hooks: metadata that does not parse stops the build, generated pages skip Markdown,
+paper pages reuse one verified theme render, and ``make serve`` regenerates pages.
+
+A page that starts with a front matter block MkDocs could not read (not YAML, or not a
+mapping) is an error naming the page and line: MkDocs itself would drop the metadata and
+render the block and the page as Markdown (``unread_front_matter``).
 
 Pages the generator writes as HTML (front matter ``paperlist_html: true``) need no Markdown:
 their body is already escaped HTML from autoescaped templates, so it becomes the page content
@@ -28,8 +32,10 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import yaml
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.toc import get_toc
+from mkdocs.utils.meta import YAML_RE
 
 from generator.problems import BuildError, report
 from generator.project import Project
@@ -60,7 +66,9 @@ def on_nav(nav: Any, **_: Any) -> Any:
     return nav
 
 
-def on_page_markdown(markdown: str, page: Any, **_: Any) -> str:
+def on_page_markdown(markdown: str, page: Any, config: Any, **_: Any) -> str:
+    if not page.meta and YAML_RE.match(markdown):
+        raise PluginError(unread_front_matter(markdown, page.file.abs_src_path, config))
     if page.meta.get("paperlist_html") is not True:
         return markdown
     # Strip the body's outer white space: then a shell filled with it equals the real render
@@ -77,6 +85,37 @@ def on_page_markdown(markdown: str, page: Any, **_: Any) -> str:
     if src.startswith(SHELLED) and src not in _in_nav and os.environ.get("PAPERLIST_SHELL") != "off":
         page.meta["template"] = SHELL_TEMPLATE
     return ""
+
+
+def unread_front_matter(markdown: str, source: str, config: Any) -> str:
+    """``path:line: message`` for a page whose front matter MkDocs could not read.
+
+    MkDocs 1.6 (``mkdocs.utils.meta.get_data``) drops metadata that is no YAML mapping
+    without a word and renders the whole page, front matter included, as Markdown: a page
+    meant to skip Markdown (``paperlist_html``) would then have its text read as Markdown.
+    So such a page stops the build. A hand-written page is named by its file in content/pages/.
+    """
+    root = Path(config["config_file_path"]).resolve().parent
+    path = Path(source).resolve()
+    docs = Path(config["docs_dir"]).resolve()
+    if path.is_relative_to(docs) and path.parent == docs and (Project(root).pages / path.name).is_file():
+        path = Project(root).pages / path.name  # copied from there by the build
+    where, line, why = Project(root).rel(path), 1, "is not a YAML mapping"
+    match = YAML_RE.match(markdown)
+    block = match.group(1) if match else ""
+    try:
+        yaml.safe_load(block)
+    except yaml.reader.ReaderError as error:  # a character YAML does not allow anywhere
+        line = block.count("\n", 0, error.position) + 2
+        why = f"holds the character U+{error.character:04X}, which YAML does not allow"
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 2 if mark else 1  # + the opening "---" line, 1-based
+        why = f"does not parse as YAML ({error.problem or error.context})"
+    except yaml.YAMLError as error:
+        why = f"does not parse as YAML ({error})"
+    message = f"{where}:{line}: front matter {why}: MkDocs would drop it and render the page as Markdown"
+    return message.replace("\n", " ").replace("\r", " ")
 
 
 def on_post_build(**_: Any) -> None:
