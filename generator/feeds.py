@@ -18,6 +18,7 @@ from datetime import UTC, date, datetime
 
 from feedgen.feed import FeedGenerator
 
+from .links import arxiv_links
 from .records import Paper
 
 FEED_ENTRIES = 50  # the newest papers of each feed: a reader wants news, not the archive
@@ -76,6 +77,8 @@ def atom_feed(
         entry.id(urn("paper", paper.id))
         entry.title(xml_text(paper.title))
         entry.link(href=href(f"papers/{paper.id}/"), rel="alternate", type="text/html")
+        if paper.arxiv:  # the paper itself, beside its page on this site
+            entry.link(href=arxiv_links(paper.arxiv)["arxiv"], rel="related", type="text/html", title="arXiv")
         entry.summary(xml_text(paper.abstract), type="text")
         entry.published(_timestamp(day))
         entry.updated(_timestamp(day))
