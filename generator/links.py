@@ -31,7 +31,7 @@ HF_PAPERS = "https://huggingface.co/papers/"
 URL_MAX = 2000
 _HOST = re.compile(r"(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]")
 # RFC 3986's unreserved, reserved and percent characters: no space, quote, '<', '>', '\', '{', …
-_URL_REST = re.compile(r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=]*")
+_URL_REST = re.compile(r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]*")
 _BAD_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
 LATEX_SPECIAL = re.compile(r"[\\{}$&#^_~%]")
 
