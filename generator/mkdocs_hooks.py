@@ -45,6 +45,7 @@ _filled: set[str] = set()  # src_uris of the pages just filled from a shell (alr
 _in_nav: set[str] = set()  # src_uris of the pages in the nav (their nav entry is active)
 
 _PREFORMATTED = re.compile("<pre|<textarea")  # pages with these keep their white space
+_PREFORMATTED_BLOCK = re.compile(r"<(?:pre|textarea)\b.*?(?:</(?:pre|textarea)>|$)", re.S)
 _INDENT = re.compile(r"\n[ \t]+")
 _BLANK_LINES = re.compile(r"\n{2,}")
 
@@ -115,9 +116,9 @@ class Shells:
         page = context["page"]
         real = self.env.get_template("main.html")
         values = [page.meta.get("title"), page.meta.get("description"), page.content]
-        # A <pre> whose lines the stripping would change needs the real render; our pages keep
+        # A <pre> holding a line break needs the real render (stripping would change it); our pages keep
         # line breaks in preformatted text as character references (render.text_filter).
-        preformatted = _PREFORMATTED.search(page.content) and strip_indentation(page.content) != page.content
+        preformatted = any("\n" in block for block in _PREFORMATTED_BLOCK.findall(page.content))
         if not all(_fits(v) for v in values) or preformatted:
             return real.render(context)
         kind = _kind(context)
