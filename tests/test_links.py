@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from test_render import catalog, paper
+from test_shell import assert_every_paper_page_filled_from_the_shell
 from test_validation import GOOD, problems_for
 
 from conftest import make_project, run_generator
@@ -177,17 +176,7 @@ def test_pages_with_a_linked_title_or_a_bibtex_are_still_filled_from_the_theme_s
     for index, record in enumerate(records):
         names = "author_names:\n  - Ada Lovelace\n" if index % 2 else ""
         record.write_text(record.read_text() + f'arxiv: "2410.1361{index}"\n{names}', encoding="utf-8")
-    assert run_generator(project, "build").returncode == 0
-    done = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--site-dir", str(project / "check")],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    assert len(records) >= 3  # each checked against its real render (VERIFIED), then counted
-    assert f"Paperlist: {len(records)} page(s) filled from a verified theme shell" in done.stderr
+    assert_every_paper_page_filled_from_the_shell(project)  # each checked against its real render first
     html = (project / "check" / "papers" / records[1].stem / "index.html").read_text(encoding="utf-8")
     assert html.count("<h1") == 1 and '<pre class="pl-bibtex"><code>@misc{' in html
 
