@@ -51,6 +51,7 @@ _filled: set[str] = set()  # src_uris of the pages just filled from a shell (alr
 _in_nav: set[str] = set()  # src_uris of the pages in the nav (their nav entry is active)
 
 _PREFORMATTED = re.compile("<pre|<textarea")  # pages with these keep their white space
+_PREFORMATTED_BLOCK = re.compile(r"<(?:pre|textarea)\b.*?(?:</(?:pre|textarea)>|$)", re.S)
 _INDENT = re.compile(r"\n[ \t]+")
 _BLANK_LINES = re.compile(r"\n{2,}")
 
@@ -154,7 +155,10 @@ class Shells:
         page = context["page"]
         real = self.env.get_template("main.html")
         values = [page.meta.get("title"), page.meta.get("description"), page.content]
-        if not all(_fits(v) for v in values) or _PREFORMATTED.search(page.content):
+        # A <pre> holding a line break needs the real render (stripping would change it); our pages keep
+        # line breaks in preformatted text as character references (render.text_filter).
+        preformatted = any("\n" in block for block in _PREFORMATTED_BLOCK.findall(page.content))
+        if not all(_fits(v) for v in values) or preformatted:
             return real.render(context)
         kind = _kind(context)
         if kind not in self.shells:
@@ -182,11 +186,16 @@ class Shells:
         marks = [f"\x00paperlist-{slot}\x00" for slot in SLOTS]  # records cannot hold NUL
         meta, content = page.meta, page.content
         page.meta = {**meta, "title": marks[0], "description": marks[1]}
-        page.content = marks[2]
+        # A page whose content has its own <h1> (a title linked to arXiv) gets no theme <h1>:
+        # so that its shell has none either, the placeholder carries one, cut out below.
+        own_h1 = "<h1" in content
+        page.content = marks[2] + ("<h1>" if own_h1 else "")
         try:
             html = strip_indentation(real.render(context))
         finally:
             page.meta, page.content = meta, content
+        if own_h1:
+            html = html.replace(marks[2] + "<h1>", marks[2], 1)
         pieces = re.split("(" + "|".join(map(re.escape, marks)) + ")", html)
         if any(pieces.count(mark) != 1 for mark in marks[1:]) or marks[0] not in pieces or _PREFORMATTED.search(html):
             return []  # a slot the theme prints twice or never, or a page left unstripped: no shell
@@ -202,7 +211,7 @@ def _kind(context: dict[str, Any]) -> tuple[object, ...]:
     """What besides the slots could change the theme's output: the depth and the other metadata."""
     page = context["page"]
     others = sorted((k, repr(v)) for k, v in page.meta.items() if k not in SLOTS)
-    return (context["base_url"], tuple(others))
+    return (context["base_url"], tuple(others), "<h1" in page.content)
 
 
 def _fill(shell: list[str], values: list[str]) -> str:

@@ -17,10 +17,12 @@ from typing import Any
 from slugify import slugify
 
 from . import files
+from .links import arxiv_id_problem, https_url_problem
 from .problems import Problem, Severity
 from .taxonomy import UNSORTED, Taxonomy, did_you_mean
 from .yamlio import FileCache, key_lines, parse_yaml_bytes
 
+LINK_FIELDS = ("arxiv", "author_names", "pdf", "code", "url")
 FIELDS = (
     "title",
     "scraped_title",
@@ -34,6 +36,7 @@ FIELDS = (
     "note",
     "status",
     "hidden",
+    *LINK_FIELDS,
 )
 REQUIRED = ("title", "abstract", "topics")
 ID_MAX_LENGTH = 80
@@ -63,6 +66,11 @@ class Paper:
     note: str | None = None
     status: str | None = None
     hidden: bool = False
+    arxiv: str | None = None
+    author_names: tuple[str, ...] = ()
+    pdf: str | None = None
+    code: str | None = None
+    url: str | None = None
 
 
 def match_key(title: str) -> str:
@@ -186,6 +194,7 @@ class _Checker:
         hidden = data.get("hidden", False)
         if not isinstance(hidden, bool):
             self.add("hidden", f"hidden must be true or false, got {hidden!r}")
+        links = self._links(data)
         if any(p.severity is Severity.ERROR for p in self.problems) or title is None or abstract is None:
             return None
         return Paper(
@@ -202,7 +211,28 @@ class _Checker:
             note=note,
             status=status,
             hidden=bool(hidden),
+            **links,
         )
+
+    def _links(self, data: dict[str, Any]) -> dict[str, Any]:
+        """``arxiv``, ``author_names`` and the https links, each refused with a hint when malformed."""
+        found: dict[str, Any] = {"author_names": ()}
+        for key in ("arxiv", "pdf", "code", "url"):
+            value = data.get(key)
+            problem = arxiv_id_problem(value) if key == "arxiv" else https_url_problem(key, value)
+            if value is not None and problem:
+                self.add(key, problem)
+            elif value is not None:
+                found[key] = value
+        names = data.get("author_names")
+        if names is not None and not isinstance(names, list):
+            self.add("author_names", "author_names must be a list of names, one per line starting with '- '")
+        elif names is not None:
+            for index, name in enumerate(names):
+                if not isinstance(name, str) or not name.strip() or "\n" in name or CONTROL.search(name):
+                    self.add(f"author_names[{index}]", f"author_names[{index}] must be a one-line name, got {name!r}")
+            found["author_names"] = tuple(" ".join(n.split()) for n in names if isinstance(n, str))
+        return found
 
     def _topics(self, data: dict[str, Any]) -> list[str]:
         found: list[str] = []

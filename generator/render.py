@@ -33,6 +33,7 @@ from . import stats
 from .catalog import Catalog, Mention, newest_first
 from .feeds import atom_feed, newest_date
 from .frontmatter import Meta, front_matter, meta_text
+from .links import arxiv_links, paper_bibtex, paper_links
 from .records import Paper
 from .taxonomy import Term
 from .yamlio import code_version
@@ -155,6 +156,9 @@ def _environment() -> jinja2.Environment:
     env.filters["excerpt"] = excerpt
     env.filters["long_date"] = long_date
     env.filters["search_query"] = search_query
+    env.globals["paper_links"] = paper_links
+    env.globals["arxiv_links"] = arxiv_links
+    env.globals["bibtex"] = paper_bibtex
     return env
 
 
@@ -259,7 +263,7 @@ class Renderer:
         pages, rows, excerpt_rows = (self._fingerprints[part] for part in ("page", "row", "row+excerpt"))
         for paper in papers:
             published = paper.published.toordinal() if paper.published else None  # a date pickles slowly
-            row = (paper.id, paper.title, paper.status, published, paper.upvotes)
+            row = (paper.id, paper.title, paper.status, published, paper.upvotes, paper.arxiv)
             pages[paper.id] = fingerprint(vars(paper))  # a dict pickles faster than a dataclass
             rows[paper.id] = fingerprint(row)
             excerpt_rows[paper.id] = fingerprint((row, paper.abstract))
@@ -411,6 +415,9 @@ def paper_json(paper: Paper, related: Iterable[str]) -> dict[str, object]:
         "upvotes": paper.upvotes,
         "authors": paper.authors,
         "status": paper.status,
+        "arxiv": paper.arxiv,
+        "author_names": list(paper.author_names),
+        "links": paper_links(paper),
     }
 
 
