@@ -118,9 +118,9 @@ def _out_of_bounds(text: str, path: str) -> Problem | None:
             line = event.start_mark.line + 1
             # libyaml's anchor names are letters, digits, "-" and "_": safe to print, if long
             if isinstance(event, yaml.AliasEvent):
-                return Problem(path, line, f"alias *{str(event.anchor)[:40]}: aliases are not allowed; write values out")
-            if getattr(event, "anchor", None) is not None:
-                return Problem(path, line, f"anchor &{event.anchor[:40]}: anchors are not allowed; write values out")
+                return Problem(path, line, f"alias *{str(event.anchor)[:40]}: aliases are not allowed; write it out")
+            if (anchor := getattr(event, "anchor", None)) is not None:
+                return Problem(path, line, f"anchor &{anchor[:40]}: anchors are not allowed; write values out")
             if isinstance(event, yaml.CollectionStartEvent):
                 depth += 1
                 if depth > MAX_DEPTH:
