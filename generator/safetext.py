@@ -39,6 +39,16 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+# Ids that would collide with a page the site makes itself, in every URL namespace an id
+# names: papers/<id>/, topics/<id>/ (and topics/<id>/feed.xml), tags/<id>/. Each section's
+# own page is <section>/index.md, so an id "index" would overwrite it (or be overwritten).
+# Top-level pages (index, stats, about, search, feed.xml, papers.json, assets/, pagefind/)
+# sit beside the sections, never inside them, and ids hold no "." or "/": no other id can
+# reach them. The rest are device names a Windows checkout cannot hold as file names.
+RESERVED_IDS = frozenset(
+    {"index", "con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
+)
+
 # Dates every stage can carry: MkDocs' sitemap and the gzip/zip timestamps of its build stop
 # at 2106, Atom wants four-digit years, and nothing older than 1800 is a research paper.
 EARLIEST = date(1800, 1, 1)
@@ -50,6 +60,7 @@ _NONCHARACTERS = "\ufdd0-\ufdef" + "".join(
 _REFUSED = "\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\u2028\u2029" + _NONCHARACTERS
 _DROPPED = "\ufeff\u202a-\u202e\u2066-\u2069"
 _SUSPECT_ONE_LINE = re.compile(f"[\n{_REFUSED}{_DROPPED}]")
+NOT_PLAIN = _SUSPECT_ONE_LINE  # what one line of checked text never holds
 _SUSPECT_MULTI_LINE = re.compile(f"[{_REFUSED}{_DROPPED}]")
 _DROPPED_RE = re.compile(f"[{_DROPPED}]")
 
