@@ -39,6 +39,7 @@ from generator.parse import (
     parse_dump,
 )
 from generator.problems import Problem
+from generator.safetext import EARLIEST, LATEST
 
 SETTINGS = {"deadline": None, "derandomize": True, "suppress_health_check": [HealthCheck.too_slow]}
 MONTH_NAMES = [("Jan", "January"), ("Feb", "February"), ("Mar", "March"), ("Apr", "April"), ("May",), ("Jun", "June")]
@@ -92,7 +93,10 @@ def metadata(draw: st.DrawFn, rng: random.Random, capture_year: int) -> Meta:
         lines.append("·")
     if draw(st.booleans()) or not lines:
         yearless = draw(st.booleans())
-        published = draw(st.dates(date(capture_year, 1, 1), date(capture_year, 12, 31)) if yearless else st.dates())
+        # Dates outside what every stage carries (safetext.EARLIEST..LATEST) are left empty: tested elsewhere.
+        year = st.dates(date(capture_year, 1, 1), date(capture_year, 12, 31))
+        dates = year if yearless else st.dates(EARLIEST, LATEST)
+        published = draw(dates)
         zero = "0" if published.day < 10 and rng.random() < 0.2 else ""  # "Jun 05" reads as well as "Jun 5"
         shown = f"{rng.choice(MONTH_NAMES[published.month - 1])} {zero}{published.day}"
         shown += "" if yearless else f", {published.year:04d}"
