@@ -37,13 +37,13 @@ def check(root: Path) -> subprocess.CompletedProcess[str]:
     def cap() -> None:
         resource.setrlimit(resource.RLIMIT_AS, (MEMORY, MEMORY))
 
-    return subprocess.run(  # noqa: S603 - our own interpreter and module
+    return subprocess.run(
         [sys.executable, "-m", "generator", "--root", str(root), "check"],
         cwd=Path(__file__).resolve().parent.parent,
         capture_output=True,
         text=True,
         timeout=120,
-        preexec_fn=cap,  # noqa: PLW1509 - nothing threaded has started in the child yet
+        preexec_fn=cap,
         check=False,
     )
 
