@@ -37,6 +37,7 @@ FIELDS = (
 )
 REQUIRED = ("title", "abstract", "topics")
 ID_MAX_LENGTH = 80
+MAX_COUNT = 999_999_999  # as parse reads counts (9 digits): exact in JavaScript, and fits a table column
 SUFFIXES = (".yml", ".yaml")  # .yaml is read only to be reported: records are .yml
 
 
@@ -138,6 +139,9 @@ class _Checker:
             return None
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             self.add(key, f"{key} must be a whole number >= 0 or null, got {shown(value)}")
+            return None
+        if value > MAX_COUNT:
+            self.add(key, f"{key} must be at most {MAX_COUNT}, got {shown(value)}")
             return None
         return value
 
