@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import time
 import unicodedata
+from datetime import date
+from pathlib import Path
 
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from generator.parse import parse_dump
 from generator.problems import Problem
 from generator.safetext import check, one_line, shown
 
@@ -93,3 +96,23 @@ def test_shown_never_prints_a_value_whole() -> None:
 def test_a_problem_cannot_forge_a_line() -> None:
     forged = Problem("content/papers/x\n::error file=README.md::owned.yml", 1, "bad name 'a\u2028b'")
     assert str(forged) == "content/papers/x\\n::error file=README.md::owned.yml:1: bad name 'a\\u2028b'"
+
+
+def test_a_dump_line_is_checked_by_the_same_rules(tmp_path: Path) -> None:
+    dump = tmp_path / "dump.txt"
+    dump.write_text(
+        "Bad \ufffe title\n\nAn abstract.\n\n"
+        "Reordered \u202eeltit title\n\nAn abstract.\n\nJun 5, 2024 3\n\n"
+        "Far future\n\nAn abstract.\n\nJun 5, 2107 3\n",
+        encoding="utf-8",
+    )
+    entries, problems = parse_dump(dump, 2025)
+    assert [(e.title, e.published) for e in entries] == [
+        ("Reordered eltit title", date(2024, 6, 5)),
+        ("Far future", None),
+    ]
+    assert [str(p).replace(f"{tmp_path}/", "") for p in problems] == [
+        "dump.txt:1: entry skipped: noncharacter U+FFFE at column 5",
+        "dump.txt:5: warning: bidi control U+202E at column 11 dropped",
+        "dump.txt:15: warning: date 2107-06-05 is outside 1800-01-01..2100-12-31; published is left empty",
+    ]
