@@ -37,7 +37,7 @@ from datetime import date
 from pathlib import Path
 
 from .problems import Problem, Severity
-from .safetext import EARLIEST, LATEST, NOT_PLAIN, check
+from .safetext import EARLIEST, LATEST, NOT_PLAIN, check, summary
 
 # Lines a listing page prints above its first paper. Stripped only at the top of a file:
 # further down, a line reading "Daily Papers" is a paper's title.
@@ -116,10 +116,8 @@ def _decode(raw: bytes, offset: int) -> tuple[str, str | None, str | None]:
     if not checked.findings:
         return text, None, None
     if refused := checked.refused:
-        return text, f"{refused[0].describe()} at column {refused[0].column}", None
-    first, more = checked.dropped[0], len(checked.dropped) - 1
-    also = f" (and {more} more)" if more else ""
-    return checked.text, None, f"{first.describe()} at column {first.column}{also} dropped"
+        return text, summary(refused[:1], "column"), None
+    return checked.text, None, f"{summary(checked.dropped, 'column')} dropped"
 
 
 def _lines(path: Path) -> Iterator[_Line]:

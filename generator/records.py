@@ -17,7 +17,7 @@ from typing import Any
 from slugify import slugify
 
 from .problems import Problem, Severity
-from .safetext import EARLIEST, LATEST, RESERVED_IDS, check, shown
+from .safetext import EARLIEST, LATEST, RESERVED_IDS, check, shown, summary
 from .taxonomy import UNSORTED, Taxonomy, did_you_mean
 from .yamlio import FileCache, key_lines, parse_yaml_bytes, read_bytes, unreadable
 
@@ -124,13 +124,15 @@ class _Checker:
             self.add(key, f"{key} must be non-empty text, got {shown(value)}")
             return None
         checked = check(value, multiline=not one_line)
-        for finding in checked.findings:
-            if finding.code == 0x0A:
-                self.add(key, f"{key} must be one line")
-            elif finding.refused:
-                self.add(key, f"{key} holds {finding.describe()} at character {finding.column}")
-            else:
-                self.add(key, f"{key}: {finding.describe()} at character {finding.column} dropped", Severity.WARNING)
+        if not checked.findings:
+            return value
+        refused = tuple(f for f in checked.refused if f.code != 0x0A)
+        if len(refused) < len(checked.refused):
+            self.add(key, f"{key} must be one line")
+        if refused:
+            self.add(key, f"{key} holds {summary(refused)}")
+        if dropped := checked.dropped:
+            self.add(key, f"{key}: {summary(dropped)} dropped", Severity.WARNING)
         return checked.text
 
     def count(self, data: dict[str, Any], key: str) -> int | None:

@@ -115,6 +115,12 @@ class Checked:
         return tuple(f for f in self.findings if not f.refused)
 
 
+def summary(findings: tuple[Finding, ...], where: str = "character") -> str:
+    """The first finding and how many more: one problem line per text, however many there are."""
+    first, more = findings[0], len(findings) - 1
+    return f"{first.describe()} at {where} {first.column}" + (f" (and {more} more)" if more else "")
+
+
 def check(text: str, *, multiline: bool = False) -> Checked:
     """``text`` checked against the rules above; a newline is text only when ``multiline``."""
     # Every refused or dropped code point is unprintable to Python (Cc, Cf, Cs, Cn, Zl, Zp),

@@ -11,7 +11,7 @@ from typing import Any
 
 from .problems import Problem, Severity, errors
 from .rules import Matcher, Rule
-from .safetext import RESERVED_IDS, check, shown
+from .safetext import RESERVED_IDS, check, shown, summary
 from .yamlio import key_lines, load_yaml_file
 
 UNSORTED = "unsorted"  # built in: where a new paper goes when no rule matches it
@@ -80,13 +80,11 @@ class _TermChecker:
     def text(self, what: str, key: str, value: str) -> str | None:
         """One line of safe text (what is dropped is reported), or None when it is refused."""
         checked = check(value)
-        for finding in checked.findings:
-            if finding.refused:
-                self.bad(f"{what}: {key} holds {finding.describe()} at character {finding.column}", key)
-            else:
-                message = f"{what}: {finding.describe()} at character {finding.column} of {key} dropped"
-                self.bad(message, key, Severity.WARNING)
-        return None if checked.refused else checked.text
+        if refused := checked.refused:
+            self.bad(f"{what}: {key} holds {summary(refused)}", key)
+        if dropped := checked.dropped:
+            self.bad(f"{what}: {key}: {summary(dropped)} dropped", key, Severity.WARNING)
+        return None if refused else checked.text
 
     def strings(self, what: str, key: str, value: Any) -> tuple[str, ...] | None:
         if value is None:
