@@ -15,9 +15,12 @@ import time
 from pathlib import Path
 
 import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import run_generator
-from generator.yamlio import key_lines
+from generator.yamlio import MAX_DEPTH, _may_be_unbounded, key_lines
 
 RECORD = 'title: "A Paper"\nabstract: "An abstract."\ntopics:\n  - bandits\n'
 DEEP = 10_000
@@ -133,3 +136,37 @@ def test_an_ordinary_record_with_brackets_and_ampersands_still_loads(project: Pa
     (papers / "a-paper.yml").write_text(text, encoding="utf-8")
     done = run_generator(project, "check")
     assert done.returncode == 0, done.stderr
+
+
+def _deepest(text: str) -> tuple[int, bool] | None:
+    """Deepest nesting and whether any anchor or alias appears, from parser events; None if invalid."""
+    loader = yaml.CSafeLoader(text)
+    depth = deepest = 0
+    anchored = False
+    try:
+        while loader.check_event():
+            event = loader.get_event()
+            anchored = anchored or isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                deepest = max(deepest, depth)
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.YAMLError:
+        return None
+    finally:
+        loader.dispose()
+    return deepest, anchored
+
+
+PIECES = st.sampled_from([*"[]{}:,-? \n\t#!ab\"'&*", "- ", ": ", "\n  ", "\n    ", "? ", "!!seq ", "[]", "tags: []\n"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(PIECES, max_size=60).map("".join))
+def test_a_file_skips_the_scan_only_when_it_is_provably_within_bounds(text: str) -> None:
+    """The cheap byte test may send any file to the event scan, but must never let one past it
+    that holds an anchor, an alias, or nesting the scan would refuse."""
+    found = _deepest(text)
+    if found is not None and not _may_be_unbounded(text):
+        assert found[0] <= MAX_DEPTH - 1 and not found[1], text  # the proof gives 7: one level spare
