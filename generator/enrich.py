@@ -23,7 +23,8 @@ from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 from .arxiv_api import Api, ApiError, Found
 from .links import https_url_problem, unversioned
 from .problems import Problem, Severity
-from .records import CONTROL, Paper, match_key
+from .records import Paper, match_key
+from .safetext import check
 from .yamlio import dump_round_trip, round_trip, write_if_changed
 
 CANDIDATES = 3  # shown to the curator for a title arXiv does not match exactly
@@ -78,7 +79,7 @@ def _absent(data: Any, key: str) -> bool:
 def apply(data: Any, found: Found) -> list[str]:
     """Fill the record's absent fields from ``found`` in place; the names of the fields filled."""
     names = list(found.authors)
-    if any(CONTROL.search(n) for n in names) or not _absent(data, "author_names"):
+    if any(check(n).findings for n in names) or not _absent(data, "author_names"):
         names = []  # never copy what the record check would refuse, nor count names the curator wrote
     doi_url = f"https://doi.org/{found.doi}" if found.doi else None
     if doi_url and https_url_problem("url", doi_url):

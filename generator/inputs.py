@@ -10,7 +10,7 @@ from pathlib import Path
 
 from . import files
 from .parse import Entry, iter_dump
-from .problems import Problem
+from .problems import Problem, Severity, errors
 from .project import Project
 from .records import Paper, load_records
 from .sources import capture_year_for, discover, load_manifest
@@ -53,11 +53,20 @@ def read_entries(project: Project) -> tuple[list[Entry], list[Problem]]:
 
 
 def load_curated(project: Project) -> tuple[Taxonomy, list[Paper], list[Problem]]:
-    """The taxonomy and every record, validated against it; unchanged files are neither parsed nor checked again."""
+    """The taxonomy and every record, validated against it; unchanged files are neither parsed nor checked again.
+
+    A taxonomy in error is no vocabulary to check against: its problems are reported, records
+    are checked for their form only (no paper is returned), and a notice says so, rather than
+    burying the taxonomy's one error under an "unknown topic" for every record.
+    """
     cache = project.cache("records")
     taxonomy, taxonomy_key, problems = cached_taxonomy(project.taxonomy, cache, project.content)
-    papers, found = load_records(project.papers, taxonomy, taxonomy_key, cache, project.content)
+    broken = bool(errors(problems))
+    papers, found = load_records(project.papers, None if broken else taxonomy, taxonomy_key, cache, project.content)
     cache.save()
+    if broken:
+        notice = "records were not checked against the vocabulary: fix the taxonomy first"
+        found.append(Problem(str(project.taxonomy), 1, notice, Severity.NOTICE))
     return taxonomy, papers, problems + found
 
 

@@ -38,6 +38,7 @@ from pathlib import Path
 
 from . import files
 from .problems import Problem, Severity
+from .safetext import EARLIEST, LATEST, NOT_PLAIN, check, summary
 
 # Lines a listing page prints above its first paper. Stripped only at the top of a file:
 # further down, a line reading "Daily Papers" is a paper's title.
@@ -66,8 +67,9 @@ ABSTRACT_LIKE = 200
 BINARY_PROBE = 8192
 MAX_LINE = 1 << 20  # bytes; a longer line is garbage, and keeping it would unbound memory
 BOM = b"\xef\xbb\xbf"
-# C0/C1 controls except tab, and the Unicode line/paragraph separators YAML and Markdown break on.
-UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+# What a checked line never holds: what safetext refuses (controls, noncharacters, line
+# separators...) or drops (bidi controls, U+FEFF).
+UNSAFE = NOT_PLAIN
 
 
 @dataclass(frozen=True)
@@ -102,16 +104,21 @@ class _Line:
     text: str
     last: int  # the paragraph's last line
     bad: tuple[tuple[int, str], ...] = field(default=())  # (line, why it cannot be trusted)
+    dropped: tuple[tuple[int, str], ...] = field(default=())  # (line, what was dropped from it): warnings
 
 
-def _decode(raw: bytes, offset: int) -> tuple[str, str | None]:
+def _decode(raw: bytes, offset: int) -> tuple[str, str | None, str | None]:
+    """A line's text (what safetext drops taken out), why it cannot be used, and what was dropped."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        return raw.decode("utf-8", errors="replace"), f"not valid UTF-8 (byte {exc.start + 1 + offset})"
-    if unsafe := UNSAFE.search(text):
-        return text, f"control character U+{ord(unsafe.group()):04X} at column {unsafe.start() + 1}"
-    return text, None
+        return raw.decode("utf-8", errors="replace"), f"not valid UTF-8 (byte {exc.start + 1 + offset})", None
+    checked = check(text)
+    if not checked.findings:
+        return text, None, None
+    if refused := checked.refused:
+        return text, summary(refused[:1], "column"), None
+    return checked.text, None, f"{summary(checked.dropped, 'column')} dropped"
 
 
 def _lines(path: Path, root: Path | None) -> Iterator[_Line]:
@@ -127,11 +134,13 @@ def _lines(path: Path, root: Path | None) -> Iterator[_Line]:
             rest = raw
             while too_long and rest and not rest.endswith(b"\n"):
                 rest = handle.readline(MAX_LINE)  # skip the rest of an overlong line
-            text, bad = _decode(raw[:MAX_LINE].rstrip(b"\r\n"), offset)
+            text, bad, dropped = _decode(raw[:MAX_LINE].rstrip(b"\r\n"), offset)
             if too_long:
                 bad = f"line longer than {MAX_LINE} bytes"
             if text := text.strip():
-                yield _Line(number, text, number, ((number, bad),) if bad else ())
+                yield _Line(
+                    number, text, number, ((number, bad),) if bad else (), ((number, dropped),) if dropped else ()
+                )
 
 
 def _not_text(path: Path, root: Path | None) -> tuple[int, str] | None:
@@ -270,7 +279,9 @@ class _Reader:
                 continue
             adjacent = header_end and line.number == header_end + 1
             if adjacent and not saw_subscribe and line.text.startswith(SUBSCRIBE):
-                stream.replace(_Line(line.number, line.text[len(SUBSCRIBE) :].lstrip(), line.last, line.bad))
+                stream.replace(
+                    _Line(line.number, line.text[len(SUBSCRIBE) :].lstrip(), line.last, line.bad, line.dropped)
+                )
             break
         return stream
 
@@ -284,7 +295,7 @@ class _Reader:
                 continue
             if separated is None:
                 separated = upcoming is None or upcoming.number > line.number + 1
-            parts, last, bad = [line.text], line.last, line.bad
+            parts, last, bad, dropped = [line.text], line.last, line.bad, line.dropped
             size = len(line.text)
             while (
                 separated
@@ -300,16 +311,18 @@ class _Reader:
                 )
                 parts.append(upcoming.text)
                 size += len(upcoming.text) + 1
-                last, bad = upcoming.last, bad + upcoming.bad
+                last, bad, dropped = upcoming.last, bad + upcoming.bad, dropped + upcoming.dropped
                 next(lines)
                 upcoming = lines.peek()
-            yield _Line(line.number, " ".join(parts), last, bad) if len(parts) > 1 else line
+            yield _Line(line.number, " ".join(parts), last, bad, dropped) if len(parts) > 1 else line
 
     def _entry(self, pending: list[_Line], meta: list[_Line]) -> Iterator[Entry]:
         title, abstract = pending
         broken = [bad for line in (title, abstract, *meta) for bad in line.bad]
         for number, why in broken:
             self.problem(number, f"entry skipped: {why}")
+        for number, what in (dropped for line in (title, abstract, *meta) for dropped in line.dropped):
+            self.problem(number, what, Severity.WARNING)
         authors, published, upvotes = self._metadata(meta)
         if broken:
             return
@@ -363,10 +376,15 @@ class _Reader:
             )
             return None
         try:
-            return date(int(year) if year else self.capture_year or 0, month, day)
+            found = date(int(year) if year else self.capture_year or 0, month, day)
         except ValueError:
             self.problem(line.number, f"no such date: {line.text!r}; published is left empty", Severity.WARNING)
             return None
+        if not EARLIEST <= found <= LATEST:  # a date some later stage (feeds, MkDocs) cannot carry
+            message = f"date {found} is outside {EARLIEST}..{LATEST}; published is left empty"
+            self.problem(line.number, message, Severity.WARNING)
+            return None
+        return found
 
 
 def parse_dump(

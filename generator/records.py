@@ -7,7 +7,6 @@ record whose bytes (and taxonomy) are those of the last build is neither parsed 
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
@@ -19,6 +18,7 @@ from slugify import slugify
 from . import files
 from .links import arxiv_id_problem, https_url_problem
 from .problems import Problem, Severity
+from .safetext import EARLIEST, LATEST, RESERVED_IDS, check, shown, summary
 from .taxonomy import UNSORTED, Taxonomy, did_you_mean
 from .yamlio import FileCache, key_lines, parse_yaml_bytes
 
@@ -40,12 +40,7 @@ FIELDS = (
 )
 REQUIRED = ("title", "abstract", "topics")
 ID_MAX_LENGTH = 80
-# `papers/index.md` would be the section's index page, not `papers/index/`; the others are
-# device names a Windows checkout cannot hold.
-RESERVED_IDS = frozenset(
-    {"index", "con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
-)
-CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # C0 and C1 controls; tab and newline are text
+MAX_COUNT = 999_999_999  # as parse reads counts (9 digits): exact in JavaScript, and fits a table column
 SUFFIXES = (".yml", ".yaml")  # .yaml is read only to be reported: records are .yml
 
 
@@ -112,7 +107,7 @@ class RawRecord:
 class _Checker:
     """Validates one record, collecting problems with the line of the field at fault."""
 
-    def __init__(self, record: RawRecord, taxonomy: Taxonomy) -> None:
+    def __init__(self, record: RawRecord, taxonomy: Taxonomy | None) -> None:
         self.record = record
         self.taxonomy = taxonomy
         self.problems: list[Problem] = []
@@ -127,24 +122,34 @@ class _Checker:
         self.problems.append(Problem(str(self.record.path), self.line(key), message, severity))
 
     def text(self, data: dict[str, Any], key: str, *, one_line: bool, optional: bool = False) -> str | None:
+        """A text field as safetext has it: refused code points are errors, dropped ones warnings."""
         value = data.get(key)
         if value is None and optional:
             return None
         if not isinstance(value, str) or not value.strip():
-            self.add(key, f"{key} must be non-empty text")
+            self.add(key, f"{key} must be non-empty text, got {shown(value)}")
             return None
-        if one_line and "\n" in value:
+        checked = check(value, multiline=not one_line)
+        if not checked.findings:
+            return value
+        refused = tuple(f for f in checked.refused if f.code != 0x0A)
+        if len(refused) < len(checked.refused):
             self.add(key, f"{key} must be one line")
-        if bad := CONTROL.search(value):
-            self.add(key, f"{key} holds control character U+{ord(bad.group()):04X}")
-        return value
+        if refused:
+            self.add(key, f"{key} holds {summary(refused)}")
+        if dropped := checked.dropped:
+            self.add(key, f"{key}: {summary(dropped)} dropped", Severity.WARNING)
+        return checked.text
 
     def count(self, data: dict[str, Any], key: str) -> int | None:
         value = data.get(key)
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            self.add(key, f"{key} must be a whole number >= 0 or null, got {value!r}")
+            self.add(key, f"{key} must be a whole number >= 0 or null, got {shown(value)}")
+            return None
+        if value > MAX_COUNT:
+            self.add(key, f"{key} must be at most {MAX_COUNT}, got {shown(value)}")
             return None
         return value
 
@@ -152,9 +157,13 @@ class _Checker:
         value = data.get(key)
         if value is None:
             return []
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            self.add(key, f"{key} must be a list of ids")
+        if not isinstance(value, list):
+            self.add(key, f"{key} must be a list of ids, got {shown(value)}")
             return []
+        for index, item in enumerate(value):
+            if not isinstance(item, str) or check(item).findings:
+                self.add(f"{key}[{index}]", f"{key}[{index}] must be an id, got {shown(item)}")
+                return []
         return list(enumerate(value))
 
     def check(self) -> Paper | None:
@@ -163,37 +172,32 @@ class _Checker:
             self.problems.append(Problem(str(self.record.path), 1, "a record must be a mapping of fields"))
             return None
         path = self.record.path
+        name = shown(path.name)
         if path.suffix != ".yml":
-            self.add("title", f"record files end in .yml: rename {path.name!r} to {path.stem + '.yml'!r}")
+            self.add("title", f"record files end in .yml: rename {name} to {shown(path.stem + '.yml')}")
         if path.stem in RESERVED_IDS:
-            self.add("title", f"file name {path.name!r} is reserved; rename it to {path.stem + '-paper.yml'!r}")
+            self.add("title", f"file name {name} is reserved; rename it to {shown(path.stem + '-paper.yml')}")
         elif slugify(path.stem) != path.stem:
-            self.add("title", f"file name {path.name!r} is not a valid id (expected {slugify(path.stem) + '.yml'!r})")
+            self.add("title", f"file name {name} is not a valid id (expected {shown(slugify(path.stem) + '.yml')})")
         for key in data:
             if key not in FIELDS:
-                self.add(str(key), f"unknown field {key!r}{did_you_mean(str(key), FIELDS)}")
+                self.add(str(key), f"unknown field {shown(key)}{did_you_mean(str(key), FIELDS)}")
         for key in REQUIRED:
             if key not in data:
                 self.problems.append(Problem(str(path), 1, f"missing required field {key!r}"))
         title = self.text(data, "title", one_line=True)
         abstract = self.text(data, "abstract", one_line=False)
         scraped = self.text(data, "scraped_title", one_line=True, optional=True)
-        published = data.get("published")
-        if published is not None and not (isinstance(published, date) and not hasattr(published, "hour")):
-            self.add("published", f"published must be a date YYYY-MM-DD or null, got {published!r}")
-            published = None
+        published = self._published(data.get("published"))
         authors, upvotes = self.count(data, "authors"), self.count(data, "upvotes")
         sources = [s for _, s in self.ids(data, "sources")]
         topics = self._topics(data)
         tags = self._tags(data)
         note = self.text(data, "note", one_line=False, optional=True)
-        status = data.get("status")
-        if status is not None and status not in self.taxonomy.statuses:
-            hint = did_you_mean(str(status), self.taxonomy.statuses)
-            self.add("status", f"unknown status {status!r}{hint}")
+        status = self._status(data.get("status"))
         hidden = data.get("hidden", False)
         if not isinstance(hidden, bool):
-            self.add("hidden", f"hidden must be true or false, got {hidden!r}")
+            self.add("hidden", f"hidden must be true or false, got {shown(hidden)}")
         links = self._links(data)
         if any(p.severity is Severity.ERROR for p in self.problems) or title is None or abstract is None:
             return None
@@ -229,10 +233,33 @@ class _Checker:
             self.add("author_names", "author_names must be a list of names, one per line starting with '- '")
         elif names is not None:
             for index, name in enumerate(names):
-                if not isinstance(name, str) or not name.strip() or "\n" in name or CONTROL.search(name):
-                    self.add(f"author_names[{index}]", f"author_names[{index}] must be a one-line name, got {name!r}")
+                if not isinstance(name, str) or not name.strip() or "\n" in name or check(name).refused:
+                    self.add(
+                        f"author_names[{index}]", f"author_names[{index}] must be a one-line name, got {shown(name)}"
+                    )
             found["author_names"] = tuple(" ".join(n.split()) for n in names if isinstance(n, str))
         return found
+
+    def _published(self, value: Any) -> date | None:
+        if value is None:
+            return None
+        if not isinstance(value, date) or hasattr(value, "hour"):
+            self.add("published", f"published must be a date YYYY-MM-DD or null, got {shown(value)}")
+            return None
+        if not EARLIEST <= value <= LATEST:  # blamed here, not on mkdocs.yml when the sitemap breaks
+            self.add("published", f"published {value} is outside {EARLIEST}..{LATEST}")
+            return None
+        return value
+
+    def _status(self, value: Any) -> str | None:
+        if value is None:
+            return None
+        if not isinstance(value, str) or check(value).findings:
+            self.add("status", f"status must be a status id or null, got {shown(value)}")
+            return None
+        if self.taxonomy is not None and value not in self.taxonomy.statuses:
+            self.add("status", f"unknown status {shown(value)}{did_you_mean(value, self.taxonomy.statuses)}")
+        return value
 
     def _topics(self, data: dict[str, Any]) -> list[str]:
         found: list[str] = []
@@ -240,36 +267,42 @@ class _Checker:
         if "topics" in data and not entries and isinstance(data.get("topics"), list):
             self.add("topics", "topics must name at least one topic")
         for index, topic in entries:
-            if topic != UNSORTED and topic not in self.taxonomy.topics:
+            if self.taxonomy is not None and topic != UNSORTED and topic not in self.taxonomy.topics:
                 hint = did_you_mean(topic, self.taxonomy.topics)
-                self.add(f"topics[{index}]", f"unknown topic {topic!r}{hint}")
+                self.add(f"topics[{index}]", f"unknown topic {shown(topic)}{hint}")
             elif topic in found:
-                self.add(f"topics[{index}]", f"topic {topic!r} is listed twice")
+                self.add(f"topics[{index}]", f"topic {shown(topic)} is listed twice")
             else:
                 found.append(topic)
         return found
 
     def _tags(self, data: dict[str, Any]) -> list[str]:
         found: list[str] = []
+        vocabulary = self.taxonomy
         for index, tag in self.ids(data, "tags"):
-            resolved = self.taxonomy.aliases.get(tag, tag)
-            if resolved not in self.taxonomy.tags:
-                hint = did_you_mean(tag, [*self.taxonomy.tags, *self.taxonomy.aliases])
-                self.add(f"tags[{index}]", f"unknown tag {tag!r}{hint}")
+            resolved = tag if vocabulary is None else vocabulary.aliases.get(tag, tag)
+            if vocabulary is not None and resolved not in vocabulary.tags:
+                hint = did_you_mean(tag, [*vocabulary.tags, *vocabulary.aliases])
+                self.add(f"tags[{index}]", f"unknown tag {shown(tag)}{hint}")
                 continue
             if resolved != tag:
                 self.add(
-                    f"tags[{index}]", f"tag {tag!r} is an alias of {resolved!r}; write {resolved!r}", Severity.NOTICE
+                    f"tags[{index}]",
+                    f"tag {shown(tag)} is an alias of {resolved!r}; write {resolved!r}",
+                    Severity.NOTICE,
                 )
             if resolved in found:
-                self.add(f"tags[{index}]", f"tag {resolved!r} is listed twice")
+                self.add(f"tags[{index}]", f"tag {shown(resolved)} is listed twice")
             else:
                 found.append(resolved)
         return found
 
 
-def check_record(record: RawRecord, taxonomy: Taxonomy) -> tuple[Paper | None, list[Problem]]:
-    """One record checked against the schema and the vocabulary: its paper (None if in error), its problems."""
+def check_record(record: RawRecord, taxonomy: Taxonomy | None) -> tuple[Paper | None, list[Problem]]:
+    """One record checked against the schema and the vocabulary: its paper (None if in error), its problems.
+
+    Without a taxonomy (``None``: it is broken) ids are checked for their form only.
+    """
     checker = _Checker(record, taxonomy)
     paper = checker.check()
     return paper, checker.problems
@@ -285,7 +318,7 @@ def cross_check(paths: list[Path], papers: list[Paper]) -> list[Problem]:
     ids: dict[str, Path] = {}
     for path in paths:
         if path.stem in ids:
-            problems.append(Problem(str(path), 1, f"duplicate id {path.stem!r}: {ids[path.stem]} has it too"))
+            problems.append(Problem(str(path), 1, f"duplicate id {shown(path.stem)}: {ids[path.stem]} has it too"))
         ids.setdefault(path.stem, path)
     for paper in papers:
         key = match_key(paper.scraped_title)
@@ -293,7 +326,7 @@ def cross_check(paths: list[Path], papers: list[Paper]) -> list[Problem]:
             other = owners[key]
             path = ids[paper.id]
             problems.append(
-                Problem(str(path), 1, f"same paper as {ids[other.id]} (scraped title {paper.scraped_title!r})")
+                Problem(str(path), 1, f"same paper as {ids[other.id]} (scraped title {shown(paper.scraped_title)})")
             )
         owners.setdefault(key, paper)
     return problems
@@ -315,7 +348,9 @@ class CheckedRecord:
     check_problems: tuple[Problem, ...]
 
 
-def _read_and_check(path: Path, taxonomy: Taxonomy, taxonomy_key: bytes, cache: FileCache, root: Path) -> CheckedRecord:
+def _read_and_check(
+    path: Path, taxonomy: Taxonomy | None, taxonomy_key: bytes, cache: FileCache, root: Path
+) -> CheckedRecord:
     try:
         raw = files.read_bytes(path, files.RECORD, root)
     except OSError as exc:
@@ -336,10 +371,11 @@ def _read_and_check(path: Path, taxonomy: Taxonomy, taxonomy_key: bytes, cache: 
 
 
 def load_records(
-    directory: Path, taxonomy: Taxonomy, taxonomy_key: bytes, cache: FileCache, root: Path | None = None
+    directory: Path, taxonomy: Taxonomy | None, taxonomy_key: bytes, cache: FileCache, root: Path | None = None
 ) -> tuple[list[Paper], list[Problem]]:
     """Every record under ``directory`` read and checked against the schema, the vocabulary and
-    the other records: the valid papers, and every problem.
+    the other records: the valid papers, and every problem. With ``taxonomy`` None (it is
+    broken) the vocabulary is not checked, and no paper is returned.
 
     A record is parsed again only when its bytes changed, and checked again only when they or
     the taxonomy did: ``taxonomy_key`` must change whenever ``taxonomy`` does (a digest of its file).
@@ -351,6 +387,6 @@ def load_records(
     ]
     parse_problems = [p for _, entry in checked for p in entry.parse_problems]
     check_problems = [p for _, entry in checked for p in entry.check_problems]
-    papers = [entry.paper for _, entry in checked if entry.paper is not None]
+    papers = [entry.paper for _, entry in checked if entry.paper is not None and taxonomy is not None]
     parsed = [path for path, entry in checked if not entry.parse_problems]
     return papers, parse_problems + check_problems + cross_check(parsed, papers)

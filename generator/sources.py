@@ -18,6 +18,7 @@ from pathlib import Path
 from . import files
 from .parse import infer_capture_year
 from .problems import Problem, Severity
+from .safetext import SHOWN_MAX, check, shown
 from .yamlio import key_lines, load_yaml_text
 
 MANIFEST = "sources.yml"
@@ -61,9 +62,16 @@ def _manifest(directory: Path, root: Path | None) -> tuple[dict[str, int], dict[
     years: dict[str, int] = {}
     for name, settings in data.items():
         line = lines.get(str(name), 1)
+        if not isinstance(name, str) or (found := check(name).findings):
+            # A dump's file name: none holds a control or bidi character, and printing one would be unsafe.
+            why = f"holds {found[0].describe()}" if isinstance(name, str) else "is not a file name"
+            problems.append(Problem(str(path), line, f"{shown(name)} {why}: rename the dump"))
+            continue
         year = settings.get("capture_year") if isinstance(settings, dict) else None
         if isinstance(year, bool) or not isinstance(year, int) or not 1900 <= year <= 9999:
-            problems.append(Problem(str(path), line, f"{name}: capture_year must be a year, e.g. capture_year: 2025"))
+            label = name if len(name) <= SHOWN_MAX else shown(name)  # checked: safe to print as it is
+            message = f"{label}: capture_year must be a year, e.g. capture_year: 2025"
+            problems.append(Problem(str(path), line, message))
             continue
         years[str(name)] = year
     return years, lines, problems
