@@ -15,6 +15,8 @@ from urllib.parse import urlsplit
 
 from slugify import slugify
 
+from .safetext import shown
+
 if TYPE_CHECKING:
     from .records import Paper
 
@@ -39,25 +41,25 @@ LATEX_SPECIAL = re.compile(r"[\\{}$&#^_~%]")
 def arxiv_id_problem(value: object) -> str | None:
     """Why ``value`` is not an arXiv identifier, or None when it is one."""
     if isinstance(value, float | int) and not isinstance(value, bool):
-        return f"arxiv must be quoted text, got the number {value!r} (YAML drops trailing zeros): {ID_HINT}"
+        return f"arxiv must be quoted text, got the number {shown(value)} (YAML drops trailing zeros): {ID_HINT}"
     if not isinstance(value, str):
-        return f"arxiv must be an arXiv identifier, got {value!r}: {ID_HINT}"
+        return f"arxiv must be an arXiv identifier, got {shown(value)}: {ID_HINT}"
     new = NEW_STYLE.fullmatch(value)
     if new:
         yymm, digits = int(new["yy"] + new["mm"]), len(new["number"])
         if not 1 <= int(new["mm"]) <= 12 or yymm < 704:
-            return f"arxiv {value!r} names no month arXiv used for new-style ids (0704 on): {ID_HINT}"
+            return f"arxiv {shown(value)} names no month arXiv used for new-style ids (0704 on): {ID_HINT}"
         if (digits == 5) != (yymm >= 1501):
             era = "5 digits after the dot from 1501 on" if yymm >= 1501 else "4 digits after the dot before 1501"
-            return f"arxiv {value!r} has the wrong number of digits (new-style ids have {era}): {ID_HINT}"
+            return f"arxiv {shown(value)} has the wrong number of digits (new-style ids have {era}): {ID_HINT}"
         return None
     old = OLD_STYLE.fullmatch(value)
     if old:
         yy, mm = int(old["yy"]), int(old["mm"])
         if not 1 <= mm <= 12 or not (yy >= 91 or yy <= 7) or (yy == 7 and mm > 3):
-            return f"arxiv {value!r} names no month of old-style ids (9108 to 0703): {ID_HINT}"
+            return f"arxiv {shown(value)} names no month of old-style ids (9108 to 0703): {ID_HINT}"
         return None
-    return f"arxiv {value!r} is not an arXiv identifier: {ID_HINT}"
+    return f"arxiv {shown(value)} is not an arXiv identifier: {ID_HINT}"
 
 
 def unversioned(arxiv_id: str) -> str:
@@ -78,23 +80,23 @@ def https_url_problem(key: str, value: object) -> str | None:
     """Why ``value`` is not a safe https link, or None when it is one."""
     hint = f'{key} must be an https link such as "https://github.com/owner/repo"'
     if not isinstance(value, str):
-        return f"{hint}, got {value!r}"
+        return f"{hint}, got {shown(value)}"
     if len(value) > URL_MAX:
         return f"{key} is longer than {URL_MAX} characters"
     if any(c.isspace() or ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F for c in value):
         return f"{key} holds white space or a control character: {hint}"
     if not value.startswith("https://"):
-        return f"{key} {value!r} is not an https link: {hint}"
+        return f"{key} {shown(value)} is not an https link: {hint}"
     rest = value[len("https://") :]
     if not _URL_REST.fullmatch(rest) or _BAD_PERCENT.search(rest):
-        return f"{key} {value!r} holds characters a link may not (percent-encode them): {hint}"
+        return f"{key} {shown(value)} holds characters a link may not (percent-encode them): {hint}"
     parts = urlsplit(value)
     netloc = parts.netloc
     if "@" in netloc:
-        return f"{key} {value!r} holds a user name or password: {hint}"
+        return f"{key} {shown(value)} holds a user name or password: {hint}"
     host, _, port = netloc.partition(":")
     if not _HOST.fullmatch(host) or (port and not (port.isdigit() and 0 < int(port) < 65536)):
-        return f"{key} {value!r} has no valid host name (lowercase, e.g. github.com): {hint}"
+        return f"{key} {shown(value)} has no valid host name (lowercase, e.g. github.com): {hint}"
     return None
 
 

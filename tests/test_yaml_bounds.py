@@ -60,7 +60,7 @@ HOSTILE_RECORDS = {
     },
     "deep-flow": (RECORD + "tags: " + "[" * DEEP + "]" * DEEP + "\n", 5, "nested more than 8 levels"),
     "deep-compact": (RECORD + "tags:\n" + "- " * DEEP + "x\n", 6, "nested more than 8 levels"),
-    "deep-block": (RECORD + "tags:\n" + "".join(" " * i + "-\n" for i in range(2000)), 13, "nested more than 8 levels"),
+    "deep-block": (RECORD + "tags:\n" + "".join(" " * i + "-\n" for i in range(1000)), 13, "nested more than 8 levels"),
     "deep-unclosed": (RECORD + "tags: " + "{a: " * DEEP + "\n", 5, "nested more than 8 levels"),
 }
 
