@@ -13,7 +13,6 @@ import fcntl
 import functools
 import hashlib
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -24,6 +23,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+# First: it checks SOURCE_DATE_EPOCH before NumPy (under scikit-learn) int()s it on import.
+from .builddate import EARLIEST_EPOCH, clamped, environment_epoch
 from .catalog import Catalog, Links, build_catalog, compute_links, visible_papers
 from .curate import IngestResult, ingest, merge_entries
 from .inputs import load_curated as load_curated
@@ -39,10 +40,6 @@ from .taxonomy import unused_topics
 from .yamlio import FileCache, WrittenFiles, long_lived_frozen, write_if_changed
 
 UNSORTED_SHOWN = 20  # the build output names this many unsorted papers, then counts the rest
-DEFAULT_EPOCH = 315532800  # 1980-01-01: the earliest time a zip header can hold
-LATEST_EPOCH = 2**32 - 1  # 2106-02-07 06:28:15: the latest a gzip header (32-bit seconds) can hold
-EPOCH_SYNTAX = re.compile(r"-?[0-9]{1,20}")  # ASCII digits only: str.isdigit() accepts "²", which int() refuses
-EPOCH_SOURCE = "SOURCE_DATE_EPOCH"  # where a problem with the build date points: the environment
 
 
 @dataclass
@@ -161,27 +158,19 @@ def stale_pages(docs: Path, pages: Mapping[str, object]) -> list[Path]:
 def source_date_epoch(catalog: Catalog) -> tuple[int, list[Problem]]:
     """SOURCE_DATE_EPOCH if set, else the newest publication date: from the data, never the clock.
 
-    The result is clamped into what every stamp MkDocs writes can hold (zip and gzip headers:
-    1980-01-01 to 2106-02-07), with a warning when that moves it; a SOURCE_DATE_EPOCH that is
-    not a whole number of seconds is an error, not a fallback nobody notices.
+    Clamped into what every stamp MkDocs writes can hold (see generator.builddate), with a
+    warning when that moves it, so no date can fail MkDocs.
     """
-    value = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if value:
-        if not EPOCH_SYNTAX.fullmatch(value):
-            shown = ascii(value[:40])  # an environment value may hold anything, even newlines
-            return DEFAULT_EPOCH, [Problem(EPOCH_SOURCE, 1, f"SOURCE_DATE_EPOCH {shown} is not a number of seconds")]
-        epoch, origin = int(value), "SOURCE_DATE_EPOCH"
-    else:
-        dates = [p.published for p in catalog.papers if p.published]
-        if not dates:
-            return DEFAULT_EPOCH, []
-        newest = max(dates)
-        epoch, origin = int(datetime(newest.year, newest.month, newest.day, tzinfo=UTC).timestamp()), "newest date"
-    clamped = min(max(epoch, DEFAULT_EPOCH), LATEST_EPOCH)
-    if clamped == epoch:
-        return epoch, []
-    moved = f"{origin} {epoch} is outside 1980-01-01..2106-02-07: the build is dated {clamped}"
-    return clamped, [Problem(EPOCH_SOURCE, 1, moved, Severity.WARNING)]
+    epoch, problems = environment_epoch()
+    if problems:
+        return EARLIEST_EPOCH, problems
+    if epoch is not None:
+        return clamped(epoch, "SOURCE_DATE_EPOCH")
+    dates = [p.published for p in catalog.papers if p.published]
+    if not dates:
+        return EARLIEST_EPOCH, []
+    newest = max(dates)
+    return clamped(int(datetime(newest.year, newest.month, newest.day, tzinfo=UTC).timestamp()), "newest date")
 
 
 @contextlib.contextmanager
