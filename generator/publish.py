@@ -105,8 +105,15 @@ def publish(staged: Path, site: Path) -> None:
         os.rename(staged, site)
         staged = old
     sync_directory(site.parent)
-    if os.path.lexists(staged):
-        shutil.rmtree(staged)
+    _remove(staged)
+
+
+def _remove(path: Path) -> None:
+    """Remove a directory tree, or the file or symlink (never what it points to) at ``path``."""
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    elif os.path.lexists(path):
+        path.unlink()
 
 
 def clean_leftovers(site: Path) -> list[Path]:
@@ -125,10 +132,7 @@ def clean_leftovers(site: Path) -> list[Path]:
     with os.scandir(site.parent) as entries:
         dead = sorted(Path(e.path) for e in entries if e.name.startswith(prefixes) or e.name == old.name)
     for path in dead:
-        if path.is_dir() and not path.is_symlink():
-            shutil.rmtree(path)
-        else:
-            path.unlink()
+        _remove(path)
     return dead
 
 
