@@ -275,7 +275,9 @@ def _alive(pid: int) -> bool:
         return False
 
 
-SLOW_HOOK = "import time\n\n\ndef on_pre_build(config, **kwargs):\n    time.sleep(60)\n"
+# A hook that holds MkDocs in its config load, after Material's banner: a write to a pipe whose
+# reader died would end MkDocs by accident and hide whether it dies with the build.
+SLOW_HOOK = "import pathlib, time\n\npathlib.Path(__file__).with_name('hook-started').touch()\ntime.sleep(60)\n"
 
 
 def test_a_killed_build_takes_mkdocs_with_it_and_the_next_build_clears_its_leftovers(tmp_path: Path) -> None:
@@ -283,6 +285,9 @@ def test_a_killed_build_takes_mkdocs_with_it_and_the_next_build_clears_its_lefto
     (root / "slow_hook.py").write_text(SLOW_HOOK, encoding="utf-8")
     with edited(root / "mkdocs.yml", "hooks:\n", "hooks:\n  - slow_hook.py\n"):
         run = generator(root, "build")
+        deadline = time.monotonic() + 120
+        while not (root / "hook-started").exists() and time.monotonic() < deadline:
+            time.sleep(0.02)
         children = wait_for_child(run.pid, "mkdocs")
         run.send_signal(signal.SIGKILL)
         run.communicate(timeout=60)
