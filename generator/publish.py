@@ -67,9 +67,11 @@ def exchange(first: Path, second: Path) -> bool:
 def sync_tree(directory: Path) -> None:
     """Make every file under ``directory`` durable: one ``syncfs`` of its filesystem.
 
-    One call instead of an fsync per file: the filesystem commits its journal once. It also
-    flushes whatever else is dirty on that filesystem, which is why its cost is measured in
-    SCALING.md. Elsewhere ``sync()`` does the same for every filesystem.
+    One call instead of an fsync per file: the filesystem commits its journal once. Measured on
+    ext4 (shared, busy disk): a 10,000-page site (20,000 files, 185 MB) 0.8-1.4 s (2.5 s while
+    other jobs wrote heavily), 500 pages 0.04-0.12 s; an fsync per file took 10 s for 4,000
+    files (~50 s at 10k), 2.4 s for 6,000 with 32 threads. It also flushes whatever else is
+    dirty on that filesystem. Where there is no syncfs, ``sync()`` flushes every filesystem.
     """
     syncfs = getattr(_libc, "syncfs", None)
     fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
