@@ -13,6 +13,7 @@ import fcntl
 import functools
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -222,8 +223,18 @@ def run_mkdocs(project: Project, site: Path, epoch: int) -> list[Problem]:
     if done.returncode == 0:
         return []
     lines = [line for line in (done.stderr + done.stdout).splitlines() if line.strip()]
+    # A hook that names the file at fault (``ERROR - content/pages/about.md:3: ...``) is
+    # blamed on that file; only a failure that names none falls back to mkdocs.yml.
+    named = [Problem(m["path"], int(m["line"]), m["message"]) for line in lines if (m := _NAMED.match(line))]
+    if named:
+        return sorted(set(named))
     detail = "; ".join(lines[-5:]) or f"exit status {done.returncode}"
     return [Problem("mkdocs.yml", 1, f"mkdocs build failed: {detail}")]
+
+
+_NAMED = re.compile(
+    r"(?:ERROR\s+-\s+|Error: )?(?P<path>(?:content|build/docs)/[^\s:]+):(?P<line>\d{1,9}): (?P<message>.+)"
+)
 
 
 def swap_in(new_site: Path, site: Path) -> None:

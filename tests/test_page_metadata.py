@@ -77,5 +77,6 @@ def test_a_build_with_such_a_page_fails_and_keeps_the_old_site(tmp_path: Path) -
     about.write_text("---\ntitle: About\ndescription: at a glance: [x](javascript:alert(1))\n---\n\n# About\n")
     done = run_generator(root, "build")
     assert done.returncode == 1
-    assert "content/pages/about.md:3: front matter does not parse as YAML" in done.stderr
+    assert "\ncontent/pages/about.md:3: front matter does not parse as YAML" in "\n" + done.stderr
+    assert "mkdocs.yml" not in done.stderr
     assert not (root / "site").exists()
