@@ -30,6 +30,7 @@ from . import files
 from .builddate import EARLIEST_EPOCH, clamped, environment_epoch
 from .catalog import Catalog, Links, build_catalog, compute_links, visible_papers
 from .curate import IngestResult, ingest, merge_entries
+from .frontmatter import hand_written_problems
 from .inputs import load_curated as load_curated
 from .inputs import read_entries as read_entries
 from .inputs import relative_to_root
@@ -145,6 +146,7 @@ def write_docs(project: Project, pages: Mapping[str, Page]) -> None:
         except UnicodeDecodeError as exc:
             refused.append(Problem(project.rel(source), 1, f"not valid UTF-8 (byte {exc.start + 1})"))
             continue
+        refused.extend(hand_written_problems(project.rel(source), text))
         pages.setdefault(source.name, Page(fingerprint(("hand-written", text)), functools.partial(str, text)))
     if refused:
         raise BuildError(refused)

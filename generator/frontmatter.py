@@ -14,7 +14,10 @@ import html
 import re
 from collections.abc import Mapping
 
-from . import yamlio
+from mkdocs.utils.meta import YAML_RE
+
+from . import safetext, yamlio
+from .problems import Problem
 
 
 def meta_text(value: str) -> str:
@@ -47,3 +50,28 @@ def front_matter(meta: Meta) -> str:
         lines.append("{}")  # an empty block is no mapping: MkDocs would leave it in the page
     lines.append("---\n")
     return "\n".join(lines)
+
+
+def hand_written_problems(where: str, text: str) -> list[Problem]:
+    """Problems of a hand-written page's front matter, as ``path:line: message``.
+
+    Hand-written pages are the maintainers' (trusted to hold Markdown), but their metadata is
+    text the theme prints into ``<title>`` and meta tags, so it meets the same edge as scraped
+    text: the YAML loader's bounds (no anchors, aliases or deep nesting) and ``safetext``.
+    A code point scraped text would lose with a warning is an error here: the page is copied
+    as written, so the maintainer removes it.
+    """
+    match = YAML_RE.match(text)
+    if match is None:
+        return []
+    block = match.group(1)
+    data, problems = yamlio.load_yaml_text(block, where)
+    shifted = [Problem(p.path, p.line + 1, p.message, p.severity) for p in problems]  # the opening ---
+    if shifted or not isinstance(data, dict):
+        return shifted
+    lines = yamlio.key_lines(block)
+    for key, value in data.items():
+        if isinstance(value, str) and (findings := safetext.check(value).findings):
+            line = lines.get(str(key), 0) + 1
+            shifted.append(Problem(where, line, f"{safetext.shown(key)} holds {safetext.summary(findings)}"))
+    return shifted

@@ -16,7 +16,10 @@ from mkdocs.structure.files import File
 from mkdocs.structure.pages import Page
 
 from conftest import make_project, run_generator
+from generator.build import generate
 from generator.mkdocs_hooks import on_page_markdown
+from generator.problems import BuildError
+from generator.project import Project
 
 BROKEN = {
     "a colon in a plain value": ("---\ntitle: About\ndescription: at a glance: counts\n---\n\n# About\n", 3),
@@ -77,6 +80,24 @@ def test_a_build_with_such_a_page_fails_and_keeps_the_old_site(tmp_path: Path) -
     about.write_text("---\ntitle: About\ndescription: at a glance: [x](javascript:alert(1))\n---\n\n# About\n")
     done = run_generator(root, "build")
     assert done.returncode == 1
-    assert "\ncontent/pages/about.md:3: front matter does not parse as YAML" in "\n" + done.stderr
+    assert "\ncontent/pages/about.md:3: invalid YAML" in "\n" + done.stderr  # before MkDocs runs
     assert "mkdocs.yml" not in done.stderr
     assert not (root / "site").exists()
+
+
+@pytest.mark.parametrize(
+    ("front", "line", "words"),
+    [
+        ('title: "About \\ufffe"\n', 2, "U+FFFE"),
+        ("title: About\ndescription: \u202eevil\n", 3, "U+202E"),
+        ("title: &a About\ndescription: *a\n", 2, "anchor"),
+    ],
+)
+def test_a_hand_written_page_meets_the_same_text_edge(tmp_path: Path, front: str, line: int, words: str) -> None:
+    root = make_project(tmp_path / "project")
+    (root / "content" / "pages" / "about.md").write_text(f"---\n{front}---\n\n# About\n", encoding="utf-8")
+    with pytest.raises(BuildError) as failure:
+        generate(Project(root))
+    lines = [str(p) for p in failure.value.problems]
+    assert len(lines) == 1 and lines[0].startswith(f"content/pages/about.md:{line}: "), lines
+    assert words in lines[0]
