@@ -22,16 +22,21 @@
   };
   const icon = (name) =>
     `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24"><path d="${ICONS[name]}"/></svg>`;
+  /* The dialog's controls: the field; the clear button, reachable once there is text to clear;
+   * the back arrow (the close control of the full-screen search on narrow screens; a picture
+   * of a magnifier on wide ones); the results as a list of links. The count of results is a
+   * status line that screen readers announce, not the whole list on every keystroke. */
   const DIALOG = `<label class="md-search__overlay" for="__search"></label>
 <div class="md-search__inner" role="search">
 <form class="md-search__form" name="search">
-<input type="text" class="md-search__input" name="query" autocapitalize="off" autocorrect="off" autocomplete="off" spellcheck="false" required>
-<label class="md-search__icon md-icon" for="__search">${icon("magnify")}${icon("back")}</label>
+<input type="text" class="md-search__input" name="query" autocapitalize="off" autocorrect="off" autocomplete="off" spellcheck="false" aria-controls="pl-search-list" aria-describedby="pl-search-meta" required>
+<label class="md-search__icon md-icon pl-search-back" for="__search">${icon("magnify")}${icon("back")}</label>
 <nav class="md-search__options"><button type="reset" class="md-search__icon md-icon" tabindex="-1">${icon("close")}</button></nav>
 </form>
-<div class="md-search__output"><div class="md-search__scrollwrap" tabindex="0">
-<div class="md-search-result" id="pl-search-results" aria-live="polite">
-<div class="md-search-result__meta"></div><ol class="md-search-result__list" role="presentation"></ol>
+<div class="md-search__output"><div class="md-search__scrollwrap">
+<div class="md-search-result" id="pl-search-results">
+<div class="md-search-result__meta" id="pl-search-meta" role="status" aria-live="polite" aria-atomic="true"></div>
+<ol class="md-search-result__list" id="pl-search-list"></ol>
 </div></div></div>
 </div>`;
   const dialog = (texts) => {
@@ -43,6 +48,7 @@
     const reset = parts.content.querySelector("button[type=reset]");
     reset.setAttribute("title", texts.plReset || "Clear");
     reset.setAttribute("aria-label", texts.plReset || "Clear");
+    parts.content.querySelector(".pl-search-back").setAttribute("aria-label", texts.plClose || "Close search");
     parts.content.querySelector(".md-search__options").setAttribute("aria-label", texts.plPlaceholder || "Search");
     parts.content.querySelector(".md-search-result__meta").textContent = texts.plPrompt || "";
     return parts.content;
@@ -61,6 +67,9 @@
   const SHOWN = 10; // results rendered; the rest are counted
   const EXCERPT_WORDS = 28;
   const DEBOUNCE_MS = 40;
+  // One or two letters match most of the index and are slow to search: wait for a pause.
+  const SHORT_TERM = 3;
+  const SHORT_DEBOUNCE_MS = 300;
   const SHARD = /^[0-9]+\/$/; // a merged shard's directory, relative to the bundle
 
   /* The other shards' bundle URLs, from shards.json (revalidated: it changes with each build). */
@@ -84,8 +93,9 @@
         if (retry) await pagefind.destroy();
         const settings = { baseUrl: "/", excerptLength: EXCERPT_WORDS };
         await pagefind.options(settings);
-        await pagefind.init();
-        await Promise.all((await others).map((url) => pagefind.mergeIndex(url, settings)));
+        // The shards start loading as soon as the first's WebAssembly is there, not after its init.
+        const merged = others.then((urls) => Promise.all(urls.map((url) => pagefind.mergeIndex(url, settings))));
+        await Promise.all([pagefind.init(), merged]);
         return pagefind;
       });
       engine.catch(() => {
@@ -95,15 +105,6 @@
       });
     }
     return engine;
-  };
-
-  const open = () => {
-    toggle.checked = true;
-    load();
-  };
-  const close = () => {
-    toggle.checked = false;
-    input.blur();
   };
 
   /* An excerpt around the first matched word, built as text nodes and <mark> elements. */
@@ -155,18 +156,36 @@
     return link;
   };
 
+  /* Pagefind searches one query at a time, each shard in turn, and a common prefix costs
+   * hundreds of milliseconds at 10,000 papers: searches are never queued behind each other.
+   * While one runs, the newest query waits and the ones it replaced are never searched. */
   let current = 0; // the latest query; answers to older ones are dropped
-  const render = async (query) => {
-    const mine = ++current;
+  let waiting = null; // the query to search once the running search is done
+  let running = null;
+  const render = (query) => {
+    current += 1;
+    waiting = query;
+    if (!running) running = drain().finally(() => (running = null));
+  };
+  const drain = async () => {
+    while (waiting !== null) {
+      const query = waiting;
+      waiting = null;
+      await show(query, current);
+    }
+  };
+  const show = async (query, mine) => {
     const term = query.trim();
     if (!term) {
       list.replaceChildren();
+      list.removeAttribute("data-query");
       meta.textContent = "Type to start searching";
       return;
     }
-    const pagefind = await load();
-    const search = await pagefind.search(term);
+    const pagefind = await load().catch(() => null);
+    const search = pagefind && (await pagefind.search(term));
     if (mine !== current || !search) return;
+    list.dataset.query = term; // which query the list answers (the benchmark waits for its own)
     const count = search.results.length;
     meta.textContent = count === 0 ? "No matching papers" : count === 1 ? "1 matching paper" : `${count} matching papers`;
     // One slot per result, in rank order, filled as each fragment arrives.
@@ -185,37 +204,127 @@
     });
   };
 
+  /* --- the dialog: opened from the field, the header's button or a shortcut; focus stays in it
+   * while it is open and goes back where it came from when it closes. --------------------- */
+  const back = root.querySelector(".pl-search-back");
+  const reset = root.querySelector("button[type=reset]");
+  const trigger = document.querySelector(".md-header__button[for='__search']");
+  const shown = (el) => {
+    const box = el.getBoundingClientRect();
+    return box.width > 0 && box.height > 0 && getComputedStyle(el).visibility !== "hidden";
+  };
+  let opener = null; // where focus goes back to on close
+  let quiet = false; // focus moved by this script: not a reason to open
+  const isOpen = () => toggle.checked;
+  const focus = (el) => {
+    quiet = true;
+    el.focus();
+    quiet = false;
+  };
+  /* Which controls take focus depends on the state: the clear button once there is text, the
+   * back arrow only where it is a button (narrow screens: the wide layout ignores its clicks). */
+  const sync = () => {
+    const open = isOpen();
+    root.setAttribute("aria-modal", String(open));
+    reset.tabIndex = open && input.value ? 0 : -1;
+    const control = open && getComputedStyle(back).pointerEvents !== "none";
+    back.tabIndex = control ? 0 : -1;
+    back.setAttribute("role", control ? "button" : "presentation");
+    back.setAttribute("aria-hidden", String(!control));
+  };
+  const open = (from) => {
+    if (!isOpen()) opener = from && from !== document.body && !root.contains(from) ? from : input;
+    toggle.checked = true;
+    sync();
+    load();
+  };
+  const close = () => {
+    toggle.checked = false;
+    closed();
+  };
+  const closed = () => {
+    sync();
+    const target = [opener, trigger, input].find((el) => el && el.isConnected && shown(el));
+    opener = null;
+    if (target) focus(target);
+    else if (root.contains(document.activeElement)) document.activeElement.blur();
+  };
+  const focusables = () =>
+    [input, reset, back, ...list.querySelectorAll("a[href]")].filter((el) => el.tabIndex >= 0 && shown(el));
+
   let timer = 0;
   input.addEventListener("input", () => {
+    if (!isOpen()) open(input);
+    sync();
     clearTimeout(timer);
-    timer = setTimeout(() => render(input.value), DEBOUNCE_MS);
+    const wait = input.value.trim().length < SHORT_TERM ? SHORT_DEBOUNCE_MS : DEBOUNCE_MS;
+    timer = setTimeout(() => render(input.value), wait);
     // Fetch the query's index chunks while the debounce waits.
     const term = input.value.trim();
     if (term) load().then((pagefind) => pagefind.preload(term)).catch(() => {});
   });
-  input.addEventListener("focus", open);
+  input.addEventListener("focus", () => quiet || open(input));
   input.addEventListener("pointerenter", load, { once: true });
+  // The header's button and the checkbox behind it (clicks on the button, the back arrow or
+  // the overlay outside the dialog): opening moves focus in, closing moves it back.
+  toggle.addEventListener("change", () => {
+    if (isOpen()) {
+      opener = trigger;
+      open(trigger);
+      focus(input);
+    } else {
+      closed();
+    }
+  });
+  for (const el of [trigger, back]) {
+    if (!el) continue;
+    el.addEventListener("keydown", (event) => {
+      if (event.key !== "Enter" && event.key !== " ") return;
+      event.preventDefault();
+      el.click();
+    });
+  }
+  if (trigger) {
+    trigger.tabIndex = 0;
+    trigger.setAttribute("role", "button");
+  }
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     const first = list.querySelector("a[href]");
     if (first) first.click();
   });
   form.addEventListener("reset", () => {
-    setTimeout(() => render(""), 0);
+    setTimeout(() => {
+      render("");
+      sync();
+    }, 0);
     input.focus();
   });
 
-  const links = () => [input, ...list.querySelectorAll("a[href]")];
   root.addEventListener("keydown", (event) => {
     if (event.key === "Escape") {
       event.preventDefault();
       close();
+    } else if (event.key === "Tab" && isOpen()) {
+      // The focus trap: Tab past the last control comes back to the first, and the reverse.
+      const all = focusables();
+      const at = all.indexOf(document.activeElement);
+      const next = event.shiftKey ? (at <= 0 ? all.length - 1 : -1) : at === all.length - 1 ? 0 : -1;
+      if (next >= 0 && all.length) {
+        event.preventDefault();
+        all[next].focus();
+      }
     } else if (event.key === "ArrowDown" || event.key === "ArrowUp") {
-      const all = links();
+      const all = [input, ...list.querySelectorAll("a[href]")];
       const at = Math.max(0, all.indexOf(document.activeElement));
       all[(at + (event.key === "ArrowDown" ? 1 : all.length - 1)) % all.length].focus();
       event.preventDefault();
     }
+  });
+  // Focus that leaves the open dialog some other way (a screen reader, a click on the header)
+  // is brought back to the field.
+  document.addEventListener("focusin", (event) => {
+    if (isOpen() && !root.contains(event.target)) focus(input);
   });
 
   /* The shortcuts Material's own search binds: s, f and / open the search. */
@@ -227,14 +336,16 @@
     }
     if (event.key === "s" || event.key === "f" || event.key === "/") {
       event.preventDefault();
-      open();
-      input.focus();
+      open(document.activeElement);
+      focus(input);
       input.select();
     }
   });
+  sync();
 
-  /* Warm up once the page has settled: by the time a reader types, the engine is ready. */
-  const idle = window.requestIdleCallback || ((fn) => setTimeout(fn, 200));
-  if (document.readyState === "complete") idle(load);
-  else window.addEventListener("load", () => idle(load), { once: true });
+  /* Warm up while the reader reads: at the first idle moment (the engine's WebAssembly compiles
+   * in Pagefind's worker, off the page's thread), so that the first query only waits for its
+   * own index chunks and result fragments. */
+  const idle = window.requestIdleCallback || ((fn) => setTimeout(fn, 50));
+  idle(() => load().catch(() => {}), { timeout: 300 });
 })();
