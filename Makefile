@@ -44,8 +44,7 @@ linkcheck: build
 
 check: lint typecheck test linkcheck
 
-serve: $(STAMP)
-	$(BIN)/python -m generator ingest
+serve: build
 	PAPERLIST_SERVE=1 $(BIN)/python -m mkdocs serve --livereload
 
 bench: $(STAMP)

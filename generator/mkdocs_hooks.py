@@ -28,6 +28,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -119,9 +120,15 @@ def unread_front_matter(markdown: str, source: str, config: Any) -> str:
     return message.replace("\n", " ").replace("\r", " ")
 
 
-def on_post_build(**_: Any) -> None:
+def on_post_build(config: Any, **_: Any) -> None:
     log.info("Paperlist: %d page(s) filled from a verified theme shell", _count["filled"])
     _count["filled"] = 0
+    if os.environ.get("PAPERLIST_SERVE") == "1":
+        # The search index is built by `make build` beside MkDocs, not by MkDocs: `make serve`
+        # (which runs `make build` first) serves the last built one, so search works there too.
+        bundle = Path(config["config_file_path"]).resolve().parent / "site" / "pagefind"
+        if bundle.is_dir():
+            shutil.copytree(bundle, Path(config["site_dir"]) / "pagefind", dirs_exist_ok=True, symlinks=True)
 
 
 def on_env(env: jinja2.Environment, **_: Any) -> jinja2.Environment:
