@@ -10,16 +10,25 @@ its target, so the audit can gate a change.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import functools
+import gzip
+import http.server
+import io
 import json
 import os
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from bench.browse import ARGS, CHROMIUM, served
+from bench.browse import ARGS, CHROMIUM
+
+COMPRESSIBLE = (".html", ".css", ".js", ".json", ".xml", ".svg", ".txt")
 
 REPO = Path(__file__).resolve().parent.parent
 LIGHTHOUSE = "12.2.3"  # 13.x needs Node 22; the machines have Node 20
@@ -50,6 +59,42 @@ def lighthouse() -> Path:
             stdout=subprocess.DEVNULL,
         )
     return cli
+
+
+class _Gzipped(http.server.SimpleHTTPRequestHandler):
+    """Text files gzipped when the browser accepts it, as GitHub Pages and most hosts serve them:
+    the audit then weighs the bytes a reader downloads, not python's uncompressed ones."""
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def send_head(self) -> Any:
+        path = Path(self.translate_path(self.path))
+        if path.is_dir() and self.path.split("?")[0].endswith("/"):
+            path = path / "index.html"
+        gzipped = "gzip" in self.headers.get("Accept-Encoding", "")
+        if not (gzipped and path.suffix in COMPRESSIBLE and path.is_file()):
+            return super().send_head()  # redirects, 404s, binary files: as python serves them
+        body = gzip.compress(path.read_bytes(), compresslevel=6, mtime=0)
+        self.send_response(200)
+        self.send_header("Content-Type", self.guess_type(str(path)))
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        return io.BytesIO(body)
+
+
+@contextlib.contextmanager
+def served(directory: Path) -> Iterator[str]:
+    """``directory`` served gzipped on 127.0.0.1 from a thread; yields the base URL."""
+    handler = functools.partial(_Gzipped, directory=str(directory))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def pages(site: Path) -> dict[str, str]:
