@@ -8,14 +8,11 @@ dialog is left to tests/test_search_browser.py, which checks it open.
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from browser import browser, served  # noqa: F401 - `browser` is a fixture
-
-from conftest import REPO, run_generator
+from browser import browser  # noqa: F401 - a fixture
+from test_csp_browser import Site, site  # noqa: F401 - the seed corpus built and served, once per module
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -60,41 +57,12 @@ FOCUSED = """(search) => {
 }"""
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, str]]]:
-    """The real corpus, built and served: (base URL, kind of page -> path)."""
-    root = tmp_path_factory.mktemp("a11y") / "project"
-    shutil.copytree(REPO / "content", root / "content")
-    shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
-    shutil.copytree(REPO / "overrides", root / "overrides")
-    (root / "generator").symlink_to(REPO / "generator")
-    done = run_generator(root, "build")
-    assert done.returncode == 0, done.stderr
-    built = root / "site"
-
-    def first(folder: str) -> str:
-        return f"{folder}/" + min(p.name for p in (built / folder).iterdir() if (p / "index.html").is_file()) + "/"
-
-    paths = {
-        "home": "",
-        "topics index": "topics/",
-        "tags index": "tags/",
-        "topic": first("topics"),
-        "tag": first("tags"),
-        "paper": first("papers"),
-        "stats": "stats/",
-        "about": "about/",
-    }
-    with served(built) as base:
-        yield base, paths
-
-
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("kind", KINDS)
-def test_axe_finds_nothing_serious(browser: Any, site: tuple[str, dict[str, str]], kind: str, scheme: str) -> None:  # noqa: F811
+def test_axe_finds_nothing_serious(browser: Any, site: Site, kind: str, scheme: str) -> None:  # noqa: F811
     from axe_playwright_python.sync_playwright import Axe
 
-    base, paths = site
+    base, paths = site.base, site.paths
     page = browser.new_page(color_scheme=scheme)
     page.goto(base + paths[kind])
     page.wait_for_load_state("networkidle")
@@ -111,8 +79,8 @@ def test_axe_finds_nothing_serious(browser: Any, site: tuple[str, dict[str, str]
 
 
 @pytest.mark.parametrize("kind", ["home", "topic", "tag", "topics index", "tags index"])
-def test_tables_stay_readable_on_a_phone(browser: Any, site: tuple[str, dict[str, str]], kind: str) -> None:  # noqa: F811
-    base, paths = site
+def test_tables_stay_readable_on_a_phone(browser: Any, site: Site, kind: str) -> None:  # noqa: F811
+    base, paths = site.base, site.paths
     page = browser.new_page(viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2)
     page.goto(base + paths[kind])
     page.wait_for_load_state("networkidle")
@@ -131,10 +99,10 @@ def test_tables_stay_readable_on_a_phone(browser: Any, site: tuple[str, dict[str
 @pytest.mark.parametrize("kind", ["home", "topic", "paper", "stats", "tags index"])
 def test_every_control_is_reached_by_tab_and_shows_focus(
     browser: Any,  # noqa: F811
-    site: tuple[str, dict[str, str]],
+    site: Site,  # noqa: F811
     kind: str,
 ) -> None:
-    base, paths = site
+    base, paths = site.base, site.paths
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     page.goto(base + paths[kind])
     page.wait_for_load_state("networkidle")
