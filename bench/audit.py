@@ -1,0 +1,178 @@
+"""Lighthouse over a built site: ``python -m bench.audit [--site DIR] [--runs N]`` (``make audit``).
+
+Serves the site on 127.0.0.1 and runs a pinned Lighthouse (mobile defaults, the Chromium the
+browser tests use) on the home, a topic and a paper page, then prints the four category scores
+per page. Lighthouse is installed by this script into build/audit (npm, exact version) on first
+use; the site is built first unless ``--site`` names one. Exits non-zero when a score is under
+its target, so the audit can gate a change.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import functools
+import gzip
+import http.server
+import io
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from bench.browse import ARGS, CHROMIUM
+
+COMPRESSIBLE = (".html", ".css", ".js", ".json", ".xml", ".svg", ".txt")
+
+REPO = Path(__file__).resolve().parent.parent
+LIGHTHOUSE = "12.2.3"  # 13.x needs Node 22; the machines have Node 20
+PREFIX = REPO / "build" / "audit"
+CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
+TARGETS = {"performance": 95, "accessibility": 100, "best-practices": 100, "seo": 100}
+
+
+def lighthouse() -> Path:
+    """The pinned Lighthouse CLI, installed into build/audit when missing or of another version."""
+    cli = PREFIX / "node_modules" / "lighthouse" / "cli" / "index.js"
+    package = PREFIX / "node_modules" / "lighthouse" / "package.json"
+    if not package.is_file() or json.loads(package.read_text(encoding="utf-8"))["version"] != LIGHTHOUSE:
+        PREFIX.mkdir(parents=True, exist_ok=True)
+        print(f"installing lighthouse {LIGHTHOUSE} into {PREFIX.relative_to(REPO)}", file=sys.stderr)
+        subprocess.run(
+            [
+                "npm",
+                "install",
+                "--prefix",
+                str(PREFIX),
+                "--no-audit",
+                "--no-fund",
+                "--save-exact",
+                f"lighthouse@{LIGHTHOUSE}",
+            ],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+    return cli
+
+
+class _Gzipped(http.server.SimpleHTTPRequestHandler):
+    """Text files gzipped when the browser accepts it, as GitHub Pages and most hosts serve them:
+    the audit then weighs the bytes a reader downloads, not python's uncompressed ones."""
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def send_head(self) -> Any:
+        path = Path(self.translate_path(self.path))
+        if path.is_dir() and self.path.split("?")[0].endswith("/"):
+            path = path / "index.html"
+        gzipped = "gzip" in self.headers.get("Accept-Encoding", "")
+        if not (gzipped and path.suffix in COMPRESSIBLE and path.is_file()):
+            return super().send_head()  # redirects, 404s, binary files: as python serves them
+        body = gzip.compress(path.read_bytes(), compresslevel=6, mtime=0)
+        self.send_response(200)
+        self.send_header("Content-Type", self.guess_type(str(path)))
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        return io.BytesIO(body)
+
+
+@contextlib.contextmanager
+def served(directory: Path) -> Iterator[str]:
+    """``directory`` served gzipped on 127.0.0.1 from a thread; yields the base URL."""
+    handler = functools.partial(_Gzipped, directory=str(directory))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def pages(site: Path) -> dict[str, str]:
+    """Site-relative paths of the audited pages: the home, the first topic, the first paper."""
+
+    def first(folder: str) -> str:
+        names = sorted(p.name for p in (site / folder).iterdir() if (p / "index.html").is_file())
+        return f"{folder}/{names[0]}/"
+
+    return {"home": "", "topic": first("topics"), "paper": first("papers")}
+
+
+def run(cli: Path, url: str) -> dict[str, Any]:
+    """One Lighthouse run (mobile, simulated throttling, its defaults): its JSON report."""
+    flags = " ".join(["--headless=new", *ARGS])
+    with tempfile.TemporaryDirectory() as scratch:
+        report = Path(scratch) / "report.json"
+        subprocess.run(
+            [
+                "node",
+                str(cli),
+                url,
+                "--quiet",
+                "--output=json",
+                f"--output-path={report}",
+                f"--only-categories={','.join(CATEGORIES)}",
+                f"--chrome-flags={flags}",
+            ],
+            check=True,
+            env={**os.environ, "CHROME_PATH": str(CHROMIUM)},
+        )
+        result: dict[str, Any] = json.loads(report.read_text(encoding="utf-8"))
+    return result
+
+
+def scores(report: dict[str, Any]) -> dict[str, int]:
+    """Category -> score 0..100."""
+    return {name: round(100 * (report["categories"][name]["score"] or 0)) for name in CATEGORIES}
+
+
+def failed(report: dict[str, Any]) -> list[str]:
+    """The scored audits a page did not pass, as ``category: audit id (score)``: what to fix."""
+    found = []
+    for name in CATEGORIES:
+        for ref in report["categories"][name]["auditRefs"]:
+            audit = report["audits"][ref["id"]]
+            if ref["weight"] and audit["score"] is not None and audit["score"] < 1:
+                found.append(f"{name}: {ref['id']} ({audit['score']:.2f}) {audit.get('displayValue', '')}".rstrip())
+    return found
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.audit", description=__doc__.splitlines()[0])
+    parser.add_argument("--site", type=Path, help="an already built site (default: build the seed site into site/)")
+    parser.add_argument("--runs", type=int, default=3, help="runs per page; the median is printed (default 3)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="list each page's audits that did not pass")
+    args = parser.parse_args(argv)
+    site = args.site
+    if site is None:
+        site = REPO / "site"
+        subprocess.run([sys.executable, "-m", "generator", "build"], cwd=REPO, check=True)
+    cli = lighthouse()
+    below: list[str] = []
+    print(f"{'page':8} " + " ".join(f"{name:>14}" for name in CATEGORIES))
+    with served(site) as base:
+        for kind, path in pages(site).items():
+            reports = [run(cli, base + path) for _ in range(args.runs)]
+            median = {name: int(statistics.median(scores(r)[name] for r in reports)) for name in CATEGORIES}
+            print(f"{kind:8} " + " ".join(f"{median[name]:>14}" for name in CATEGORIES), flush=True)
+            for line in failed(reports[0]) if args.verbose else []:
+                print(f"         {line}")
+            below += [
+                f"{kind} {name} {median[name]} < {TARGETS[name]}" for name in CATEGORIES if median[name] < TARGETS[name]
+            ]
+    for line in below:
+        print(f"below target: {line}", file=sys.stderr)
+    return 1 if below else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,123 @@
+"""Reader quality held to outside judges, in Chromium: axe-core finds no serious or critical
+violation on any kind of page in either palette, the paper and term tables stay readable on a
+390 px phone, and every control is reachable with Tab and shows where the focus is.
+
+axe-core comes bundled in axe-playwright-python (pinned in requirements.txt). The search
+dialog is left to tests/test_search_browser.py, which checks it open.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from browser import browser  # noqa: F401 - a fixture
+from test_csp_browser import Site, site  # noqa: F401 - the seed corpus built and served, once per module
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+KINDS = ["home", "topics index", "tags index", "topic", "tag", "paper", "stats", "about"]
+SEARCH = ".md-search"  # the search dialog: its own tests (another module) check it open
+PHONE = {"width": 390, "height": 844}
+
+# Every table's first column, as a reader on a phone meets it: its share of the table's width,
+# and each title link's lines against its words.
+MEASURE_TABLES = """() => [...document.querySelectorAll('table.pl-list, table.pl-terms')].map(table => {
+  const first = table.querySelector('tbody tr td:first-child');
+  const links = [...table.querySelectorAll('tbody tr td:first-child > a:first-child')].slice(0, 60);
+  return {
+    table: table.getBoundingClientRect().width,
+    first: first.getBoundingClientRect().width,
+    titles: links.map(a => ({text: a.textContent, lines: new Set(
+      [...a.getClientRects()].filter(r => r.width > 0).map(r => Math.round(r.top))).size,
+      words: a.textContent.trim().split(/\\s+/).length})),
+  };
+})"""
+
+# The controls a keyboard must reach: focusable, shown (a hidden radio counts through the label
+# drawn for it), outside the search dialog. Each gets an index the Tab walk reports back.
+LIST_CONTROLS = """(search) => {
+  const shown = (e) => e && e.getClientRects().length > 0 && getComputedStyle(e).visibility !== 'hidden'
+    && !e.closest('[hidden]');
+  const drawn = (e) => (e.getBoundingClientRect().width > 0 ? e : e.nextElementSibling);
+  const all = [...document.querySelectorAll(
+    'a[href], button, input:not([type=hidden]), select, textarea, [tabindex]:not([tabindex="-1"])')];
+  window.__plControls = all.filter(e => !e.closest(search) && !e.disabled
+    && !(e.type === 'radio' && !e.checked) && shown(e) && shown(drawn(e)));
+  return window.__plControls.map(e => e.outerHTML.slice(0, 120));
+}"""
+FOCUSED = """(search) => {
+  const e = document.activeElement;
+  if (!e || e === document.body || e.closest(search)) return null;
+  // A visually hidden radio (the palette switch) is drawn by the label after it.
+  const drawn = e.getBoundingClientRect().width > 0 ? e : e.nextElementSibling;
+  const style = getComputedStyle(drawn);
+  const ring = (style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0) || style.boxShadow !== 'none';
+  return {index: window.__plControls.indexOf(e), ring, html: e.outerHTML.slice(0, 120)};
+}"""
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("kind", KINDS)
+def test_axe_finds_nothing_serious(browser: Any, site: Site, kind: str, scheme: str) -> None:  # noqa: F811
+    from axe_playwright_python.sync_playwright import Axe
+
+    base, paths = site.base, site.paths
+    page = browser.new_page(color_scheme=scheme)
+    page.goto(base + paths[kind])
+    page.wait_for_load_state("networkidle")
+    # the palette really is the one asked for (Material follows prefers-color-scheme)
+    assert page.evaluate("document.body.dataset.mdColorScheme") == ("slate" if scheme == "dark" else "default")
+    results = Axe().run(page, context={"exclude": [[SEARCH]]}).response
+    page.close()
+    serious = [
+        f"{v['id']} ({v['impact']}): {', '.join(str(n['target']) for n in v['nodes'][:3])}"
+        for v in results["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert serious == []
+
+
+@pytest.mark.parametrize("kind", ["home", "topic", "tag", "topics index", "tags index"])
+def test_tables_stay_readable_on_a_phone(browser: Any, site: Site, kind: str) -> None:  # noqa: F811
+    base, paths = site.base, site.paths
+    page = browser.new_page(viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2)
+    page.goto(base + paths[kind])
+    page.wait_for_load_state("networkidle")
+    tables = page.evaluate(MEASURE_TABLES)
+    overflow = page.evaluate("document.documentElement.scrollWidth")
+    page.close()
+    assert tables, "no table on the page"
+    assert overflow <= PHONE["width"]  # nothing pushes the page sideways
+    for table in tables:
+        # the title (or term) column gets most of the width, not a sliver of it
+        assert table["first"] >= 0.75 * table["table"], table
+        crushed = [t for t in table["titles"] if t["words"] >= 4 and t["lines"] > t["words"] / 2]
+        assert crushed == [], crushed[:3]
+
+
+@pytest.mark.parametrize("kind", ["home", "topic", "paper", "stats", "tags index"])
+def test_every_control_is_reached_by_tab_and_shows_focus(
+    browser: Any,  # noqa: F811
+    site: Site,  # noqa: F811
+    kind: str,
+) -> None:
+    base, paths = site.base, site.paths
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(base + paths[kind])
+    page.wait_for_load_state("networkidle")
+    controls = page.evaluate(LIST_CONTROLS, SEARCH)
+    reached: set[int] = set()
+    unringed: list[str] = []
+    for _ in range(len(controls) + 15):  # the search dialog's stops and the page itself on top
+        page.keyboard.press("Tab")
+        focused = page.evaluate(FOCUSED, SEARCH)
+        if focused is None:
+            continue
+        reached.add(focused["index"])
+        if not focused["ring"]:
+            unringed.append(focused["html"])
+    page.close()
+    assert len(controls) > 5
+    assert unringed == []
+    assert [html for i, html in enumerate(controls) if i not in reached] == []
