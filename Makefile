@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-$(shell cksum $(LOCK) | cut -d' ' -f1)
 CHROMIUM ?= /usr/bin/chromium
 export CHROMIUM
 
-.PHONY: build test check lint typecheck linkcheck serve bench golden eval-related clean browser lock
+.PHONY: audit build test check lint typecheck linkcheck serve bench golden eval-related clean browser lock
 
 # Every file pip may install is named by its sha256 in the lock: a package swapped on the index
 # (or a dependency nobody pinned) stops the install instead of running in CI.
@@ -52,6 +52,10 @@ bench: $(STAMP)
 
 golden: $(STAMP)
 	PAPERLIST_REFRESH_GOLDEN=1 $(BIN)/python -m pytest tests/test_golden.py -q
+
+# Lighthouse (pinned, installed under build/audit by the script) over the served site: scores per page.
+audit: build
+	$(BIN)/python -m bench.audit
 
 eval-related: $(STAMP)
 	$(BIN)/python -m bench.related_eval

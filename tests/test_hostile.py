@@ -290,7 +290,9 @@ def test_search_index_holds_each_title_and_abstract_as_text(site: Path, papers_j
 def announced_feeds(site: Path) -> set[Path]:
     feeds = set()
     for path in sorted(site.rglob("*.html")):
-        for href in page(path).xpath('//link[@rel="alternate"][@type="application/atom+xml"]/@href'):
+        for href in page(path).xpath(
+            '//link[contains(concat(" ", @rel, " "), " alternate ")][@type="application/atom+xml"]/@href'
+        ):
             # 404.html links from the site root: it is served at any depth
             feeds.add((site / href.lstrip("/") if href.startswith("/") else path.parent / href).resolve())
     return feeds
