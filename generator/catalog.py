@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
+from .cache import Codec, items, listed, mapping, text, texts, whole
 from .mentions import mentioned_by, mentions
 from .records import Paper
 from .related import related_papers
@@ -77,6 +79,29 @@ class Links:
 
     related: dict[str, tuple[str, ...]]
     mentions: dict[str, tuple[Mention, ...]]
+
+
+def _encode_links(links: Links) -> list[Any]:
+    return [
+        {k: list(v) for k, v in links.related.items()},
+        {k: [list(m) for m in v] for k, v in links.mentions.items()},
+    ]
+
+
+def _mention(value: Any) -> Mention:
+    start, end, target = items(value, 3)
+    return whole(start), whole(end), text(target)
+
+
+def _decode_links(value: Any) -> Links:
+    related, found = items(value, 2)
+    return Links(
+        {text(k): texts(v) for k, v in mapping(related).items()},
+        {text(k): tuple(map(_mention, listed(v))) for k, v in mapping(found).items()},
+    )
+
+
+LINKS = Codec("links", _encode_links, _decode_links)
 
 
 def compute_links(visible: Sequence[Paper]) -> Links:

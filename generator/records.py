@@ -17,9 +17,25 @@ from typing import Any
 
 from slugify import slugify
 
+from .cache import (
+    Codec,
+    FileCache,
+    Invalid,
+    cache_key,
+    count,
+    day,
+    decode_problems,
+    digest,
+    encode_day,
+    encode_problem,
+    items,
+    optional_text,
+    text,
+    texts,
+)
 from .problems import Problem, Severity
 from .taxonomy import UNSORTED, Taxonomy, did_you_mean
-from .yamlio import FileCache, key_lines, parse_yaml_bytes, read_bytes, unreadable
+from .yamlio import key_lines, parse_yaml_bytes, read_bytes, unreadable
 
 FIELDS = (
     "title",
@@ -275,40 +291,103 @@ def cross_check(paths: list[Path], papers: list[Paper]) -> list[Problem]:
 class CheckedRecord:
     """One record file read and checked: what a rebuild takes from the cache instead.
 
-    ``data`` and ``parse_problems`` depend on the file's path and bytes alone (the cache key);
-    ``paper`` and ``check_problems`` on the taxonomy too, which ``taxonomy_key`` names: after
-    a taxonomy edit every record is checked again from its cached data, without parsing.
+    ``parse_problems`` depend on the file's path and bytes alone (the cache key); ``paper``
+    and ``check_problems`` on the taxonomy too, which ``taxonomy_key`` names. The parsed
+    YAML is not kept (it would double the cache): after a taxonomy edit every record is
+    parsed and checked again.
     """
 
-    data: Any
     parse_problems: tuple[Problem, ...]
-    taxonomy_key: bytes
+    taxonomy_key: str
     paper: Paper | None
     check_problems: tuple[Problem, ...]
 
 
-def _read_and_check(path: Path, taxonomy: Taxonomy, taxonomy_key: bytes, cache: FileCache) -> CheckedRecord:
+def _encode_paper(paper: Paper) -> list[Any]:
+    return [
+        paper.id,
+        paper.title,
+        paper.abstract,
+        encode_day(paper.published),
+        paper.authors,
+        paper.upvotes,
+        list(paper.sources),
+        list(paper.topics),
+        list(paper.tags),
+        paper.scraped_title,
+        paper.note,
+        paper.status,
+        paper.hidden,
+    ]
+
+
+def _decode_paper(value: Any) -> Paper:
+    paper_id, title, abstract, published, authors, upvotes, sources, topics, tags, scraped, note, status, hidden = (
+        items(value, 13)
+    )
+    if type(hidden) is not bool:
+        raise Invalid("hidden must be true or false")
+    return Paper(
+        text(paper_id),
+        text(title),
+        text(abstract),
+        day(published),
+        count(authors),
+        count(upvotes),
+        texts(sources),
+        texts(topics),
+        texts(tags),
+        text(scraped),
+        optional_text(note),
+        optional_text(status),
+        hidden,
+    )
+
+
+def _encode_checked(entry: CheckedRecord) -> list[Any]:
+    return [
+        [encode_problem(p) for p in entry.parse_problems],
+        entry.taxonomy_key,
+        None if entry.paper is None else _encode_paper(entry.paper),
+        [encode_problem(p) for p in entry.check_problems],
+    ]
+
+
+def _decode_checked(value: Any) -> CheckedRecord:
+    parse_problems, taxonomy_key, paper, check_problems = items(value, 4)
+    return CheckedRecord(
+        decode_problems(parse_problems),
+        digest(taxonomy_key),
+        None if paper is None else _decode_paper(paper),
+        decode_problems(check_problems),
+    )
+
+
+RECORDS = Codec("records", _encode_checked, _decode_checked)
+
+
+def _read_and_check(
+    path: Path, taxonomy: Taxonomy, taxonomy_key: str, cache: FileCache[CheckedRecord]
+) -> CheckedRecord:
     try:
         raw = read_bytes(path)
     except OSError as exc:
-        return CheckedRecord(None, (unreadable(path, exc),), taxonomy_key, None, ())
-    key = FileCache.key(path, raw)
+        return CheckedRecord((unreadable(path, exc),), taxonomy_key, None, ())
+    key = cache_key(path, raw)
     hit = cache.get(key)
-    if isinstance(hit, CheckedRecord) and hit.taxonomy_key == taxonomy_key:
+    # A record that does not parse is not checked: its problems hold whatever the taxonomy.
+    fresh = hit is not None and (hit.parse_problems or hit.taxonomy_key == taxonomy_key)
+    if hit is not None and fresh and (hit.paper is None or hit.paper.id == path.stem):
         return hit
-    if isinstance(hit, CheckedRecord):
-        data, parse_problems = hit.data, hit.parse_problems
-    else:
-        data, found = parse_yaml_bytes(path, raw)
-        parse_problems = tuple(found)
-    paper, check_problems = (None, []) if parse_problems else check_record(RawRecord(path, data), taxonomy)
-    entry = CheckedRecord(data, parse_problems, taxonomy_key, paper, tuple(check_problems))
+    data, found = parse_yaml_bytes(path, raw)
+    paper, check_problems = (None, []) if found else check_record(RawRecord(path, data), taxonomy)
+    entry = CheckedRecord(tuple(found), taxonomy_key, paper, tuple(check_problems))
     cache.put(key, entry)
     return entry
 
 
 def load_records(
-    directory: Path, taxonomy: Taxonomy, taxonomy_key: bytes, cache: FileCache
+    directory: Path, taxonomy: Taxonomy, taxonomy_key: str, cache: FileCache[CheckedRecord]
 ) -> tuple[list[Paper], list[Problem]]:
     """Every record under ``directory`` read and checked against the schema, the vocabulary and
     the other records: the valid papers, and every problem.
