@@ -66,10 +66,6 @@ def text(value: Any) -> str:
     return value
 
 
-def optional_text(value: Any) -> str | None:
-    return None if value is None else text(value)
-
-
 def whole(value: Any) -> int:
     if type(value) is not int:  # not bool, not float
         raise Invalid(f"expected a whole number, got {type(value).__name__}")

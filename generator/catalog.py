@@ -7,7 +7,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .cache import Codec, items, listed, mapping, text, texts, whole
+from . import cache as stored
+from .cache import Codec
 from .mentions import mentioned_by, mentions
 from .records import Paper
 from .related import related_papers
@@ -89,15 +90,15 @@ def _encode_links(links: Links) -> list[Any]:
 
 
 def _mention(value: Any) -> Mention:
-    start, end, target = items(value, 3)
-    return whole(start), whole(end), text(target)
+    start, end, target = stored.items(value, 3)
+    return stored.whole(start), stored.whole(end), stored.text(target)
 
 
 def _decode_links(value: Any) -> Links:
-    related, found = items(value, 2)
+    related, found = stored.items(value, 2)
     return Links(
-        {text(k): texts(v) for k, v in mapping(related).items()},
-        {text(k): tuple(map(_mention, listed(v))) for k, v in mapping(found).items()},
+        {stored.text(k): stored.texts(v) for k, v in stored.mapping(related).items()},
+        {stored.text(k): tuple(map(_mention, stored.listed(v))) for k, v in stored.mapping(found).items()},
     )
 
 

@@ -17,20 +17,7 @@ from typing import Any
 
 from slugify import slugify
 
-from .cache import (
-    Codec,
-    FileCache,
-    Invalid,
-    cache_key,
-    count,
-    day,
-    decode_problems,
-    digest,
-    encode_day,
-    encode_problem,
-    items,
-    texts,
-)
+from .cache import FileCache, cache_key
 from .problems import Problem, Severity
 from .taxonomy import UNSORTED, Taxonomy, did_you_mean
 from .yamlio import key_lines, parse_yaml_bytes, read_bytes, unreadable
@@ -299,78 +286,6 @@ class CheckedRecord:
     taxonomy_key: str
     paper: Paper | None
     check_problems: tuple[Problem, ...]
-
-
-def _encode_paper(paper: Paper) -> list[Any]:
-    return [
-        paper.id,
-        paper.title,
-        paper.abstract,
-        encode_day(paper.published),
-        paper.authors,
-        paper.upvotes,
-        list(paper.sources),
-        list(paper.topics),
-        list(paper.tags),
-        paper.scraped_title,
-        paper.note,
-        paper.status,
-        paper.hidden,
-    ]
-
-
-def _decode_paper(value: Any) -> Paper:
-    paper_id, title, abstract, published, authors, upvotes, sources, topics, tags, scraped, note, status, hidden = (
-        items(value, 13)
-    )
-    # One test for the plain fields rather than a call each: 10,000 papers are decoded per build.
-    if not (
-        type(paper_id) is str
-        and type(title) is str
-        and type(abstract) is str
-        and type(scraped) is str
-        and (note is None or type(note) is str)
-        and (status is None or type(status) is str)
-        and type(hidden) is bool
-    ):
-        raise Invalid("not a paper")
-    return Paper(
-        paper_id,
-        title,
-        abstract,
-        day(published),
-        count(authors),
-        count(upvotes),
-        texts(sources),
-        texts(topics),
-        texts(tags),
-        scraped,
-        note,
-        status,
-        hidden,
-    )
-
-
-def _encode_checked(entry: CheckedRecord) -> list[Any]:
-    return [
-        [encode_problem(p) for p in entry.parse_problems],
-        entry.taxonomy_key,
-        None if entry.paper is None else _encode_paper(entry.paper),
-        [encode_problem(p) for p in entry.check_problems],
-    ]
-
-
-def _decode_checked(value: Any) -> CheckedRecord:
-    parse_problems, taxonomy_key, paper, check_problems = items(value, 4)
-    return CheckedRecord(
-        decode_problems(parse_problems),
-        digest(taxonomy_key),
-        None if paper is None else _decode_paper(paper),
-        decode_problems(check_problems),
-    )
-
-
-RECORDS = Codec("records", _encode_checked, _decode_checked)
 
 
 def _read_and_check(

@@ -21,9 +21,8 @@ import pytest
 from conftest import REPO, run_generator
 from generator import cache
 from generator.build import generate
-from generator.inputs import DUMPS, TAXONOMY
+from generator.codecs import DUMPS, RECORDS, TAXONOMY
 from generator.project import Project
-from generator.records import RECORDS
 from generator.search import MANIFEST, write_search_pages
 
 KINDS = {"dumps": DUMPS.kind, "taxonomy": TAXONOMY.kind, "records": RECORDS.kind, "links": "links"}
@@ -87,15 +86,19 @@ def hostile_pickle(marker: Path) -> bytes:
     return payload
 
 
+def plant(root: Path, payload: bytes) -> None:
+    """``payload`` at every cache path, today's and the pickles' of old."""
+    for path in [*cache_files(root), *legacy_files(root)]:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(payload)
+
+
 def test_a_planted_pickle_at_any_cache_path_runs_nothing(
     warm: tuple[Path, tuple[list[str], dict[str, bytes]]], tmp_path: Path
 ) -> None:
     root, cold = warm
     marker = tmp_path / "pwned"
-    payload = hostile_pickle(marker)
-    for path in [*cache_files(root), *legacy_files(root)]:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(payload)
+    plant(root, hostile_pickle(marker))
     checked = run_generator(root, "check")
     assert not marker.exists(), "check ran code from a cache"
     assert checked.returncode == 0, checked.stderr
@@ -106,10 +109,7 @@ def test_a_planted_pickle_at_any_cache_path_runs_nothing(
 @pytest.mark.slow
 def test_the_whole_build_succeeds_over_planted_pickles(project: Path, tmp_path: Path) -> None:
     marker = tmp_path / "pwned"
-    payload = hostile_pickle(marker)
-    for path in [*cache_files(project), *legacy_files(project)]:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(payload)
+    plant(project, hostile_pickle(marker))
     built = run_generator(project, "build")
     assert built.returncode == 0, built.stderr
     assert not marker.exists()
