@@ -164,9 +164,19 @@ def _read_own(path: Path) -> bytes:
         os.close(fd)
 
 
-def load(path: Path, kind: str, decode: Callable[[Any], T], check_key: Callable[[Any], str] = digest) -> dict[str, T]:
-    """The entries of the cache file at ``path``, keys checked and values decoded; empty if anything is wrong."""
-    with contextlib.suppress(*_BROKEN), _loading_long_lived():
+def load(
+    path: Path,
+    kind: str,
+    decode: Callable[[Any], T],
+    check_key: Callable[[Any], str] = digest,
+    long_lived: bool = True,
+) -> dict[str, T]:
+    """The entries of the cache file at ``path``, keys checked and values decoded; empty if anything is wrong.
+
+    ``long_lived``: load with the collector paused, the result kept out of its way (see
+    ``_loading_long_lived``); not inside ``long_lived_frozen``, whose objects it would unfreeze.
+    """
+    with contextlib.suppress(*_BROKEN), _loading_long_lived() if long_lived else contextlib.nullcontext():
         document = json.loads(_read_own(path))
         if type(document) is not dict or set(document) != {"format", "kind", "code", "entries"}:
             raise Invalid("not a cache")
@@ -311,7 +321,7 @@ class WrittenFiles:
         self._saved_ns = 0
         with contextlib.suppress(OSError):
             self._saved_ns = os.stat(path).st_ctime_ns
-        self._old = load(path, self.KIND, _decode_written, text)
+        self._old = load(path, self.KIND, _decode_written, text, long_lived=False)  # loaded while rendering
         self._new: dict[str, _Written] = {}
 
     def unchanged(self, name: str, path: str | Path, key: bytes) -> bool:
