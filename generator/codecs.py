@@ -34,7 +34,9 @@ def _decode_entry(value: Any) -> Entry:
     title, abstract, authors, published, upvotes, source, line = stored.items(value, 7)
     if not (type(title) is str and type(abstract) is str and type(source) is str and type(line) is int):
         raise stored.Invalid("not an entry")  # one test rather than a call per field: 10,000 entries a build
-    return Entry(title, abstract, stored.count(authors), stored.day(published), stored.count(upvotes), source, line)
+    return stored.restore(
+        Entry, title, abstract, stored.count(authors), stored.day(published), stored.count(upvotes), source, line
+    )
 
 
 def _decode_dump(value: Any) -> Parsed:
@@ -119,7 +121,8 @@ def _decode_paper(value: Any) -> Paper:
         and type(hidden) is bool
     ):
         raise stored.Invalid("not a paper")
-    return Paper(
+    return stored.restore(
+        Paper,
         paper_id,
         title,
         abstract,
@@ -147,11 +150,12 @@ def _encode_checked(entry: CheckedRecord) -> list[Any]:
 
 def _decode_checked(value: Any) -> CheckedRecord:
     parse_problems, taxonomy_key, paper, check_problems = stored.items(value, 4)
-    return CheckedRecord(
-        stored.decode_problems(parse_problems),
+    return stored.restore(
+        CheckedRecord,
+        () if parse_problems == [] else stored.decode_problems(parse_problems),
         stored.digest(taxonomy_key),
         None if paper is None else _decode_paper(paper),
-        stored.decode_problems(check_problems),
+        () if check_problems == [] else stored.decode_problems(check_problems),
     )
 
 
