@@ -1,17 +1,20 @@
 # Paperlist. `make build` and `make test` are all a newcomer needs; each creates .venv
-# from the pinned requirements on first use.
+# from the hashed lock file (requirements.lock) on first use.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
+LOCK := requirements.lock
+STAMP := $(VENV)/.installed-$(shell cksum $(LOCK) | cut -d' ' -f1)
 CHROMIUM ?= /usr/bin/chromium
 export CHROMIUM
 
-.PHONY: build test check lint typecheck linkcheck serve bench golden eval-related clean browser
+.PHONY: build test check lint typecheck linkcheck serve bench golden eval-related clean browser lock
 
-$(STAMP): requirements.txt
+# Every file pip may install is named by its sha256 in the lock: a package swapped on the index
+# (or a dependency nobody pinned) stops the install instead of running in CI.
+$(STAMP): $(LOCK)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r $(LOCK)
 	@rm -f $(VENV)/.installed-*
 	@touch $@
 
@@ -54,5 +57,15 @@ golden: $(STAMP)
 eval-related: $(STAMP)
 	$(BIN)/python -m bench.related_eval
 
+# requirements.txt holds the pins a maintainer edits; the lock adds every file's hash for
+# Linux, macOS and Windows, CPython 3.11 and later. The resolver runs in a throwaway venv.
+LOCKVENV := build/lockvenv
+lock:
+	@test -x $(LOCKVENV)/bin/uv || { $(PYTHON) -m venv $(LOCKVENV) && $(LOCKVENV)/bin/pip install --quiet uv==0.13.9; }
+	$(LOCKVENV)/bin/uv pip compile requirements.txt --generate-hashes --universal --python-version 3.11.5 \
+	  --no-cache --custom-compile-command "make lock" -o $(LOCK)
+
+# The site, the build's caches, and whatever killed builds left beside the site
+# (generator/publish.py names them: .site.new-*, .site.search-*, .site.old).
 clean:
-	rm -rf build site .site.new-* .site.old .pytest_cache .mypy_cache .ruff_cache
+	rm -rf build site .site.new-* .site.search-* .site.old .pytest_cache .mypy_cache .ruff_cache

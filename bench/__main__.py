@@ -89,12 +89,12 @@ def table(results: list[dict[str, Any]]) -> str:
     def row(label: str, fn: Any) -> None:
         rows.append((label, [fn(r) for r in results]))
 
-    for phase in (*GENERATOR_PHASES, "mkdocs", "search index"):
+    for phase in (*GENERATOR_PHASES, "mkdocs", "search index", "publish"):
         row(f"first build: {phase} s", lambda r, p=phase: f"{r['first']['phases'].get(p, 0.0):.2f}")
     row("first build: Pagefind (beside MkDocs) s", lambda r: f"{r['first']['parallel'].get('pagefind', 0):.1f}")
     row("first build: generator phases s", lambda r: f"{_gen(r['first']):.2f}")
     row("first build: total s", lambda r: f"{r['first']['wall']:.1f}")
-    for phase in (*GENERATOR_PHASES, "mkdocs", "search index"):
+    for phase in (*GENERATOR_PHASES, "mkdocs", "search index", "publish"):
         row(f"rebuild: {phase} s", lambda r, p=phase: f"{r['again']['phases'].get(p, 0.0):.2f}")
     row("rebuild: generator phases s", lambda r: f"{_gen(r['again']):.2f}")
     row("rebuild: total s", lambda r: f"{r['again']['wall']:.1f}")

@@ -13,6 +13,7 @@ import fcntl
 import functools
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -23,6 +24,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from . import files
+
+# First: it checks SOURCE_DATE_EPOCH before NumPy (under scikit-learn) int()s it on import.
+from .builddate import EARLIEST_EPOCH, clamped, environment_epoch
 from .cache import FileCache, WrittenFiles, cache_key, long_lived_frozen
 from .catalog import LINKS, Catalog, Links, build_catalog, compute_links, visible_papers
 from .curate import IngestResult, ingest, merge_entries
@@ -31,6 +36,7 @@ from .inputs import read_entries as read_entries
 from .inputs import relative_to_root
 from .problems import BuildError, Problem, Severity, errors, report
 from .project import Project
+from .publish import clean_leftovers, die_with_parent, publish, staging_prefix
 from .records import Paper
 from .render import Page, Renderer, fingerprint, site_files
 from .search import finish_index, start_index, stop_index, write_search_pages
@@ -38,7 +44,6 @@ from .taxonomy import unused_topics
 from .yamlio import write_if_changed
 
 UNSORTED_SHOWN = 20  # the build output names this many unsorted papers, then counts the rest
-DEFAULT_EPOCH = 315532800  # 1980-01-01: the earliest time a zip or gzip header can hold
 
 
 @dataclass
@@ -129,9 +134,21 @@ def write_docs(project: Project, pages: Mapping[str, Page]) -> None:
     written only if the bytes differ, so unchanged pages keep their timestamps.
     """
     pages = dict(pages)
-    for source in sorted(project.pages.glob("*.md")) if project.pages.is_dir() else []:
-        text = source.read_text(encoding="utf-8")
+    refused: list[Problem] = []
+    for source in files.list_dir(project.pages, (".md",), project.content):
+        if source.name.startswith("."):  # as glob("*.md")
+            continue
+        try:  # a page is content too: a regular file inside content/, bounded (see files)
+            text = files.read_text(source, files.PAGE, project.content)
+        except OSError as exc:
+            refused.append(files.unreadable(project.rel(source), exc))
+            continue
+        except UnicodeDecodeError as exc:
+            refused.append(Problem(project.rel(source), 1, f"not valid UTF-8 (byte {exc.start + 1})"))
+            continue
         pages.setdefault(source.name, Page(fingerprint(("hand-written", text)), functools.partial(str, text)))
+    if refused:
+        raise BuildError(refused)
     written = WrittenFiles(project.docs_written)
     docs = str(project.docs)  # strings, not Paths: 10,000 Path joins cost 0.03 s, f-strings 1 ms
     for relpath, page in pages.items():
@@ -154,15 +171,22 @@ def stale_pages(docs: Path, pages: Mapping[str, object]) -> list[Path]:
     return sorted(stale)
 
 
-def source_date_epoch(catalog: Catalog) -> int:
-    """SOURCE_DATE_EPOCH if set, else the newest publication date: from the data, never the clock."""
-    if os.environ.get("SOURCE_DATE_EPOCH", "").isdigit():
-        return int(os.environ["SOURCE_DATE_EPOCH"])
+def source_date_epoch(catalog: Catalog) -> tuple[int, list[Problem]]:
+    """SOURCE_DATE_EPOCH if set, else the newest publication date: from the data, never the clock.
+
+    Clamped into what every stamp MkDocs writes can hold (see generator.builddate), with a
+    warning when that moves it, so no date can fail MkDocs.
+    """
+    epoch, problems = environment_epoch()
+    if problems:
+        return EARLIEST_EPOCH, problems
+    if epoch is not None:
+        return clamped(epoch, "SOURCE_DATE_EPOCH")
     dates = [p.published for p in catalog.papers if p.published]
     if not dates:
-        return DEFAULT_EPOCH
+        return EARLIEST_EPOCH, []
     newest = max(dates)
-    return int(datetime(newest.year, newest.month, newest.day, tzinfo=UTC).timestamp())
+    return clamped(int(datetime(newest.year, newest.month, newest.day, tzinfo=UTC).timestamp()), "newest date")
 
 
 @contextlib.contextmanager
@@ -180,47 +204,71 @@ def build_lock(project: Project) -> Iterator[None]:
 
 
 def run_mkdocs(project: Project, site: Path, epoch: int) -> list[Problem]:
-    """``mkdocs build --strict`` into ``site``; a failure is one problem with MkDocs' last words."""
+    """``mkdocs build --strict`` into ``site``; a failure is one problem with MkDocs' last words.
+
+    MkDocs dies with the build (see publish.die_with_parent): a killed build leaves no MkDocs
+    writing into a staging directory the next build removes.
+    """
     env = {**os.environ, "SOURCE_DATE_EPOCH": str(epoch)}
     # No --quiet: MkDocs 1.6 counts warnings for --strict only when they are logged.
     command = [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)]
-    done = subprocess.run(command, cwd=project.root, env=env, capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        command,
+        cwd=project.root,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        preexec_fn=die_with_parent(),
+    )
     if done.returncode == 0:
         return []
     lines = [line for line in (done.stderr + done.stdout).splitlines() if line.strip()]
+    # A hook that names the file at fault (``ERROR - content/pages/about.md:3: ...``) is
+    # blamed on that file; only a failure that names none falls back to mkdocs.yml.
+    named = [Problem(m["path"], int(m["line"]), m["message"]) for line in lines if (m := _NAMED.match(line))]
+    if named:
+        return sorted(set(named))
     detail = "; ".join(lines[-5:]) or f"exit status {done.returncode}"
     return [Problem("mkdocs.yml", 1, f"mkdocs build failed: {detail}")]
 
 
+_NAMED = re.compile(
+    r"(?:ERROR\s+-\s+|Error: )?(?P<path>(?:content|build/docs)/[^\s:]+):(?P<line>\d{1,9}): (?P<message>.+)"
+)
+
+
 def swap_in(new_site: Path, site: Path) -> None:
-    """Replace ``site`` with ``new_site`` by two renames; the old one is removed afterwards."""
-    old = site.with_name(f".{site.name}.old")
-    if old.exists():
-        shutil.rmtree(old)
-    if site.exists():
-        site.rename(old)
-    new_site.rename(site)
-    if old.exists():
-        shutil.rmtree(old)
+    """Replace ``site`` with ``new_site`` in one atomic, durable exchange (see generator.publish)."""
+    publish(new_site, site)
 
 
 def build(project: Project, timings: Timings | None = None, site: Path | None = None) -> Generated:
-    """The whole build. On any error ``site/`` is left exactly as it was."""
+    """The whole build. On any error ``site/`` is left exactly as it was.
+
+    Under the lock, first the leftovers of killed builds go (a site a killed swap parked comes
+    back); the new site is staged beside ``site/`` and exchanged with it in one step.
+    """
     timings = timings or Timings()
     site = site or project.site
     with build_lock(project):
+        clean_leftovers(site)
         generated = generate(project, timings)
+        epoch, dated = source_date_epoch(generated.catalog)
+        generated.problems.extend(dated)
+        if errors(dated):
+            raise BuildError(generated.problems)
         report(generated.problems)
         with timings.phase("search pages"):
             write_search_pages(generated.catalog, project.search_pages)
         site.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{site.name}.new-", dir=site.parent))
+        staging = Path(tempfile.mkdtemp(prefix=staging_prefix(site, "new"), dir=site.parent))
         # MkDocs empties its site dir first, so the bundle is written beside it and moved in.
-        scratch = Path(tempfile.mkdtemp(prefix=f".{site.name}.search-", dir=site.parent))
+        scratch = Path(tempfile.mkdtemp(prefix=staging_prefix(site, "search"), dir=site.parent))
         job = start_index(project.search_pages, scratch / "pagefind")
         try:
             with timings.phase("mkdocs"):
-                failures = run_mkdocs(project, staging, source_date_epoch(generated.catalog))
+                failures = run_mkdocs(project, staging, epoch)
             if failures:
                 raise BuildError(failures)
             with timings.phase("search index"):  # only the wait beyond MkDocs adds to the build
@@ -230,7 +278,8 @@ def build(project: Project, timings: Timings | None = None, site: Path | None = 
                 raise BuildError(failures)
             for relpath, text in site_files(generated.catalog).items():
                 write_if_changed(staging / relpath, text)
-            swap_in(staging, site)
+            with timings.phase("publish"):
+                swap_in(staging, site)
         finally:
             stop_index(job)
             shutil.rmtree(scratch, ignore_errors=True)

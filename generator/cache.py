@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import gc
 import hashlib
 import json
@@ -27,7 +28,7 @@ from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from .problems import Problem, Severity
-from .yamlio import code_version, read_bytes, write_bytes_atomic, write_bytes_if_changed
+from .yamlio import read_bytes, write_bytes_atomic, write_bytes_if_changed
 
 T = TypeVar("T")
 FORMAT = 1  # bump when the layout of the files changes
@@ -63,6 +64,15 @@ def restore(cls: type[T], *values: Any) -> T:
 
 
 _FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+@functools.cache
+def code_version() -> bytes:
+    """A digest of the generator's source files: a new parser makes old cache entries unusable."""
+    digest = hashlib.blake2b(digest_size=20)
+    for source in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(source.name.encode() + b"\0" + source.read_bytes())
+    return digest.digest()
 
 
 def cache_key(path: Path | str, data: bytes, *extra: str) -> str:

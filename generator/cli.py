@@ -1,4 +1,4 @@
-"""``python -m generator``: parse, check, ingest, build, and tag maintenance."""
+"""``python -m generator``: parse, check, ingest, build, enrich, and tag maintenance."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ def _year(text: str) -> int:
 
 
 def _parse(args: argparse.Namespace, project: Project) -> int:
-    years, problems = load_manifest(project.sources)
+    years, problems = load_manifest(project.sources, project.content)
     out = sys.stdout
     for name in args.files:
         path = Path(name)
@@ -33,9 +33,11 @@ def _parse(args: argparse.Namespace, project: Project) -> int:
             year: int | None = args.capture_year
         else:
             year = capture_year_for(path, years, problems)
-        if not path.is_file():
+        if not path.exists():  # stat only: a FIFO or a device is refused by iter_dump, never opened
             problems.append(Problem(name, 1, "no such dump file"))
             continue
+        # Files named here may be anywhere (../shared/seeds/...): no content root, but
+        # only a regular file is read (see files).
         for entry in iter_dump(path, year, problems):
             out.write(json.dumps(entry.as_json(), ensure_ascii=False) + "\n")
     report(problems)
@@ -120,6 +122,26 @@ def _linkcheck(args: argparse.Namespace, project: Project) -> int:
     return 1 if problems else 0
 
 
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number >= 1")
+    return int(text)
+
+
+def _enrich(args: argparse.Namespace, project: Project) -> int:
+    from .arxiv_api import Api, Transport
+    from .enrich import run
+    from .inputs import load_curated, relative_to_root
+
+    _, papers, problems = load_curated(project)
+    if errors(problems):
+        report(relative_to_root(project, errors(problems)))
+        print("enrich: fix the records first (python -m generator check); no record changed", file=sys.stderr)
+        return 1
+    api = Api(Transport(project.root / "build" / "cache" / "arxiv"))
+    return run(papers, project.papers, api, limit=args.limit, dry_run=args.dry_run, rel=project.rel)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m generator", description=__doc__)
     parser.add_argument("--root", default=str(ROOT), help="the repository root (default: this checkout)")
@@ -142,6 +164,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         for sub, run in ((r, _rename), (m, _merge)):
             sub.add_argument("--no-alias", action="store_true", help="do not keep old tag ids as aliases")
             sub.set_defaults(run=run, kind=kind)
+    e = commands.add_parser("enrich", help="fill arXiv ids, dates and author names into records from the arXiv API")
+    e.add_argument("--limit", type=_positive, help="look up at most N records")
+    e.add_argument("--dry-run", action="store_true", help="print what would change; write no record")
+    e.set_defaults(run=_enrich)
     lc = commands.add_parser("linkcheck", help="check every link of a built site")
     lc.add_argument("site", nargs="?", default="site")
     lc.set_defaults(run=_linkcheck)

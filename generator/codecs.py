@@ -103,13 +103,20 @@ def _encode_paper(paper: Paper) -> list[Any]:
         paper.note,
         paper.status,
         paper.hidden,
+        paper.arxiv,
+        list(paper.author_names),
+        paper.pdf,
+        paper.code,
+        paper.url,
     ]
 
 
 def _decode_paper(value: Any) -> Paper:
+    fields = stored.items(value, 18)
     paper_id, title, abstract, published, authors, upvotes, sources, topics, tags, scraped, note, status, hidden = (
-        stored.items(value, 13)
+        fields[:13]
     )
+    arxiv, author_names, pdf, code, url = fields[13:]  # the links (records.LINK_FIELDS)
     # One test for the plain fields rather than a call each: 10,000 papers are decoded per build.
     if not (
         type(paper_id) is str
@@ -119,6 +126,10 @@ def _decode_paper(value: Any) -> Paper:
         and (note is None or type(note) is str)
         and (status is None or type(status) is str)
         and type(hidden) is bool
+        and (arxiv is None or type(arxiv) is str)
+        and (pdf is None or type(pdf) is str)
+        and (code is None or type(code) is str)
+        and (url is None or type(url) is str)
     ):
         raise stored.Invalid("not a paper")
     return stored.restore(
@@ -136,6 +147,11 @@ def _decode_paper(value: Any) -> Paper:
         note,
         status,
         hidden,
+        arxiv,
+        stored.texts(author_names),
+        pdf,
+        code,
+        url,
     )
 
 

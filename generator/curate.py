@@ -18,6 +18,7 @@ from typing import Any
 
 import yaml
 
+from . import files
 from .parse import Entry
 from .records import Paper, match_key, paper_id
 from .taxonomy import UNSORTED, Taxonomy
@@ -123,7 +124,8 @@ def _update(path: Path, paper: Paper, seen: Seen) -> bool:
     if not additions and not new_sources:
         return False
     rt = round_trip()
-    data = rt.load(path.read_text(encoding="utf-8"))
+    # Read as load_records read it a moment ago: a regular file inside content/ (the parent of papers/).
+    data = rt.load(files.read_text(path, files.RECORD, path.parent.parent))
     for key, value in additions.items():
         data[key] = value
     if new_sources:

@@ -18,6 +18,7 @@ from datetime import UTC, date, datetime
 
 from feedgen.feed import FeedGenerator
 
+from .links import arxiv_links
 from .records import Paper
 
 FEED_ENTRIES = 50  # the newest papers of each feed: a reader wants news, not the archive
@@ -76,9 +77,18 @@ def atom_feed(
         entry.id(urn("paper", paper.id))
         entry.title(xml_text(paper.title))
         entry.link(href=href(f"papers/{paper.id}/"), rel="alternate", type="text/html")
+        if paper.arxiv:  # the paper itself, beside its page on this site
+            entry.link(href=arxiv_links(paper.arxiv)["arxiv"])
         entry.summary(xml_text(paper.abstract), type="text")
         entry.published(_timestamp(day))
         entry.updated(_timestamp(day))
         for topic in paper.topics:
             entry.category(term=topic)
-    return str(feed.atom_str(pretty=True).decode("utf-8"))
+    text = str(feed.atom_str(pretty=True).decode("utf-8"))
+    # feedgen 1.0 writes an entry link's href alone (its FeedEntry.atom_entry drops rel and
+    # type), and a second link without rel would be a second "alternate": name it related.
+    for related in sorted({arxiv_links(p.arxiv)["arxiv"] for p in entries if p.arxiv}):
+        text = text.replace(
+            f'<link href="{related}"/>', f'<link href="{related}" rel="related" type="text/html" title="arXiv"/>'
+        )
+    return text

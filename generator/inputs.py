@@ -8,15 +8,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from . import files
 from .cache import FileCache, cache_key
 from .codecs import DUMPS, RECORDS, TAXONOMY, Checked
 from .parse import Entry, iter_dump
-from .problems import Problem
+from .problems import Problem, Severity, errors
 from .project import Project
 from .records import Paper, load_records
 from .sources import capture_year_for, discover, load_manifest
 from .taxonomy import Taxonomy, load_taxonomy
-from .yamlio import read_bytes
 
 
 def relative_to_root(project: Project, problems: list[Problem]) -> list[Problem]:
@@ -25,23 +25,27 @@ def relative_to_root(project: Project, problems: list[Problem]) -> list[Problem]
 
 def read_entries(project: Project) -> tuple[list[Entry], list[Problem]]:
     """Every entry of every dump, in dump order; a dump parsed before with the same bytes is not parsed again."""
-    sources, problems = discover(project.sources)
-    years, _ = load_manifest(project.sources)
+    root = project.content
+    sources, problems = discover(project.sources, root)
+    years, _ = load_manifest(project.sources, root)
     cache = FileCache(project.cache("dumps"), DUMPS)
     entries: list[Entry] = []
     for source in sources:
-        year = (
-            source.capture_year if source.capture_year is not None else capture_year_for(source.path, years, problems)
-        )
-        try:
-            key = cache_key(source.path, source.path.read_bytes(), str(year))
-        except OSError:  # the parser reports an unreadable dump
-            entries.extend(iter_dump(source.path, year, problems))
+        try:  # keyed by a digest: a large dump is never held whole
+            digest = files.digest(source.path, files.DUMP, root)
+        except OSError as exc:  # refused, or unreadable: nothing is read from it
+            problems.append(files.unreadable(source.path, exc, " dump"))
             continue
+        year = (
+            source.capture_year
+            if source.capture_year is not None
+            else capture_year_for(source.path, years, problems, root)
+        )
+        key = cache_key(source.path, digest, str(year))
         hit = cache.get(key)
         if hit is None:
             found: list[Problem] = []
-            hit = (list(iter_dump(source.path, year, found)), tuple(found))
+            hit = (list(iter_dump(source.path, year, found, root)), tuple(found))
             cache.put(key, hit)
         entries.extend(hit[0])
         problems.extend(hit[1])
@@ -50,29 +54,39 @@ def read_entries(project: Project) -> tuple[list[Entry], list[Problem]]:
 
 
 def load_curated(project: Project) -> tuple[Taxonomy, list[Paper], list[Problem]]:
-    """The taxonomy and every record, validated against it; unchanged files are neither parsed nor checked again."""
-    taxonomy, taxonomy_key, problems = cached_taxonomy(project.taxonomy, FileCache(project.cache("taxonomy"), TAXONOMY))
+    """The taxonomy and every record, validated against it; unchanged files are neither parsed nor checked again.
+
+    A taxonomy in error is no vocabulary to check against: its problems are reported, records
+    are checked for their form only (no paper is returned), and a notice says so, rather than
+    burying the taxonomy's one error under an "unknown topic" for every record.
+    """
+    taxonomy_cache = FileCache(project.cache("taxonomy"), TAXONOMY)
+    taxonomy, taxonomy_key, problems = cached_taxonomy(project.taxonomy, taxonomy_cache, project.content)
+    broken = bool(errors(problems))
     cache = FileCache(project.cache("records"), RECORDS)
-    papers, found = load_records(project.papers, taxonomy, taxonomy_key, cache)
+    papers, found = load_records(project.papers, None if broken else taxonomy, taxonomy_key, cache, project.content)
     cache.save()
+    if broken:
+        notice = "records were not checked against the vocabulary: fix the taxonomy first"
+        found.append(Problem(str(project.taxonomy), 1, notice, Severity.NOTICE))
     return taxonomy, papers, problems + found
 
 
-def cached_taxonomy(path: Path, cache: FileCache[Checked]) -> tuple[Taxonomy, str, list[Problem]]:
+def cached_taxonomy(path: Path, cache: FileCache[Checked], root: Path) -> tuple[Taxonomy, str, list[Problem]]:
     """The taxonomy, its problems, and a key naming its bytes (records are checked against it).
 
     Loading it parses the file, checks every term and compiles every rule; a rebuild with
     the same bytes takes its terms from the cache and compiles only the rules.
     """
     try:
-        raw = read_bytes(path)
+        raw = files.read_bytes(path, files.TAXONOMY, root)
     except OSError:  # reported by load_taxonomy; never cached
-        taxonomy, problems = load_taxonomy(path)
+        taxonomy, problems = load_taxonomy(path, root)
         return taxonomy, cache_key(path, b"", "unreadable taxonomy"), problems
     key = cache_key(path, raw, "taxonomy")
     hit = cache.get(key)
     if hit is None:
-        taxonomy, problems = load_taxonomy(path)
+        taxonomy, problems = load_taxonomy(path, root)
         hit = (taxonomy, tuple(problems))
         cache.put(key, hit)
     cache.save()

@@ -1,5 +1,9 @@
-"""MkDocs hooks: generated pages skip Markdown, paper pages reuse one verified theme render,
-and ``make serve`` regenerates pages.
+"""MkDocs hooks: metadata that does not parse stops the build, generated pages skip Markdown,
+paper pages reuse one verified theme render, and ``make serve`` regenerates pages.
+
+A page that starts with a front matter block MkDocs could not read (not YAML, or not a
+mapping) is an error naming the page and line: MkDocs itself would drop the metadata and
+render the block and the page as Markdown (``unread_front_matter``).
 
 Pages the generator writes as HTML (front matter ``paperlist_html: true``) need no Markdown:
 their body is already escaped HTML from autoescaped templates, so it becomes the page content
@@ -28,8 +32,10 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import yaml
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.toc import get_toc
+from mkdocs.utils.meta import YAML_RE
 
 from generator.problems import BuildError, report
 from generator.project import Project
@@ -45,6 +51,7 @@ _filled: set[str] = set()  # src_uris of the pages just filled from a shell (alr
 _in_nav: set[str] = set()  # src_uris of the pages in the nav (their nav entry is active)
 
 _PREFORMATTED = re.compile("<pre|<textarea")  # pages with these keep their white space
+_PREFORMATTED_BLOCK = re.compile(r"<(?:pre|textarea)\b.*?(?:</(?:pre|textarea)>|$)", re.S)
 _INDENT = re.compile(r"\n[ \t]+")
 _BLANK_LINES = re.compile(r"\n{2,}")
 
@@ -60,7 +67,9 @@ def on_nav(nav: Any, **_: Any) -> Any:
     return nav
 
 
-def on_page_markdown(markdown: str, page: Any, **_: Any) -> str:
+def on_page_markdown(markdown: str, page: Any, config: Any, **_: Any) -> str:
+    if not page.meta and YAML_RE.match(markdown):
+        raise PluginError(unread_front_matter(markdown, page.file.abs_src_path, config))
     if page.meta.get("paperlist_html") is not True:
         return markdown
     # Strip the body's outer white space: then a shell filled with it equals the real render
@@ -77,6 +86,37 @@ def on_page_markdown(markdown: str, page: Any, **_: Any) -> str:
     if src.startswith(SHELLED) and src not in _in_nav and os.environ.get("PAPERLIST_SHELL") != "off":
         page.meta["template"] = SHELL_TEMPLATE
     return ""
+
+
+def unread_front_matter(markdown: str, source: str, config: Any) -> str:
+    """``path:line: message`` for a page whose front matter MkDocs could not read.
+
+    MkDocs 1.6 (``mkdocs.utils.meta.get_data``) drops metadata that is no YAML mapping
+    without a word and renders the whole page, front matter included, as Markdown: a page
+    meant to skip Markdown (``paperlist_html``) would then have its text read as Markdown.
+    So such a page stops the build. A hand-written page is named by its file in content/pages/.
+    """
+    root = Path(config["config_file_path"]).resolve().parent
+    path = Path(source).resolve()
+    docs = Path(config["docs_dir"]).resolve()
+    if path.is_relative_to(docs) and path.parent == docs and (Project(root).pages / path.name).is_file():
+        path = Project(root).pages / path.name  # copied from there by the build
+    where, line, why = Project(root).rel(path), 1, "is not a YAML mapping"
+    match = YAML_RE.match(markdown)
+    block = match.group(1) if match else ""
+    try:
+        yaml.safe_load(block)
+    except yaml.reader.ReaderError as error:  # a character YAML does not allow anywhere
+        line = block.count("\n", 0, error.position) + 2
+        why = f"holds the character U+{error.character:04X}, which YAML does not allow"
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 2 if mark else 1  # + the opening "---" line, 1-based
+        why = f"does not parse as YAML ({error.problem or error.context})"
+    except yaml.YAMLError as error:
+        why = f"does not parse as YAML ({error})"
+    message = f"{where}:{line}: front matter {why}: MkDocs would drop it and render the page as Markdown"
+    return message.replace("\n", " ").replace("\r", " ")
 
 
 def on_post_build(**_: Any) -> None:
@@ -115,7 +155,10 @@ class Shells:
         page = context["page"]
         real = self.env.get_template("main.html")
         values = [page.meta.get("title"), page.meta.get("description"), page.content]
-        if not all(_fits(v) for v in values) or _PREFORMATTED.search(page.content):
+        # A <pre> holding a line break needs the real render (stripping would change it); our pages keep
+        # line breaks in preformatted text as character references (render.text_filter).
+        preformatted = any("\n" in block for block in _PREFORMATTED_BLOCK.findall(page.content))
+        if not all(_fits(v) for v in values) or preformatted:
             return real.render(context)
         kind = _kind(context)
         if kind not in self.shells:
@@ -143,11 +186,16 @@ class Shells:
         marks = [f"\x00paperlist-{slot}\x00" for slot in SLOTS]  # records cannot hold NUL
         meta, content = page.meta, page.content
         page.meta = {**meta, "title": marks[0], "description": marks[1]}
-        page.content = marks[2]
+        # A page whose content has its own <h1> (a title linked to arXiv) gets no theme <h1>:
+        # so that its shell has none either, the placeholder carries one, cut out below.
+        own_h1 = "<h1" in content
+        page.content = marks[2] + ("<h1>" if own_h1 else "")
         try:
             html = strip_indentation(real.render(context))
         finally:
             page.meta, page.content = meta, content
+        if own_h1:
+            html = html.replace(marks[2] + "<h1>", marks[2], 1)
         pieces = re.split("(" + "|".join(map(re.escape, marks)) + ")", html)
         if any(pieces.count(mark) != 1 for mark in marks[1:]) or marks[0] not in pieces or _PREFORMATTED.search(html):
             return []  # a slot the theme prints twice or never, or a page left unstripped: no shell
@@ -163,7 +211,7 @@ def _kind(context: dict[str, Any]) -> tuple[object, ...]:
     """What besides the slots could change the theme's output: the depth and the other metadata."""
     page = context["page"]
     others = sorted((k, repr(v)) for k, v in page.meta.items() if k not in SLOTS)
-    return (context["base_url"], tuple(others))
+    return (context["base_url"], tuple(others), "<h1" in page.content)
 
 
 def _fill(shell: list[str], values: list[str]) -> str:

@@ -36,7 +36,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from . import files
 from .problems import Problem, Severity
+from .safetext import EARLIEST, LATEST, NOT_PLAIN, check, summary
 
 # Lines a listing page prints above its first paper. Stripped only at the top of a file:
 # further down, a line reading "Daily Papers" is a paper's title.
@@ -65,8 +67,9 @@ ABSTRACT_LIKE = 200
 BINARY_PROBE = 8192
 MAX_LINE = 1 << 20  # bytes; a longer line is garbage, and keeping it would unbound memory
 BOM = b"\xef\xbb\xbf"
-# C0/C1 controls except tab, and the Unicode line/paragraph separators YAML and Markdown break on.
-UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+# What a checked line never holds: what safetext refuses (controls, noncharacters, line
+# separators...) or drops (bidi controls, U+FEFF).
+UNSAFE = NOT_PLAIN
 
 
 @dataclass(frozen=True)
@@ -101,21 +104,26 @@ class _Line:
     text: str
     last: int  # the paragraph's last line
     bad: tuple[tuple[int, str], ...] = field(default=())  # (line, why it cannot be trusted)
+    dropped: tuple[tuple[int, str], ...] = field(default=())  # (line, what was dropped from it): warnings
 
 
-def _decode(raw: bytes, offset: int) -> tuple[str, str | None]:
+def _decode(raw: bytes, offset: int) -> tuple[str, str | None, str | None]:
+    """A line's text (what safetext drops taken out), why it cannot be used, and what was dropped."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        return raw.decode("utf-8", errors="replace"), f"not valid UTF-8 (byte {exc.start + 1 + offset})"
-    if unsafe := UNSAFE.search(text):
-        return text, f"control character U+{ord(unsafe.group()):04X} at column {unsafe.start() + 1}"
-    return text, None
+        return raw.decode("utf-8", errors="replace"), f"not valid UTF-8 (byte {exc.start + 1 + offset})", None
+    checked = check(text)
+    if not checked.findings:
+        return text, None, None
+    if refused := checked.refused:
+        return text, summary(refused[:1], "column"), None
+    return checked.text, None, f"{summary(checked.dropped, 'column')} dropped"
 
 
-def _lines(path: Path) -> Iterator[_Line]:
+def _lines(path: Path, root: Path | None) -> Iterator[_Line]:
     """Non-blank lines, stripped, with 1-based numbers; CRLF and a BOM are tolerated."""
-    with path.open("rb") as handle:
+    with files.open_stream(path, files.DUMP, root) as handle:
         number = 0
         while raw := handle.readline(MAX_LINE + 1):
             number += 1
@@ -126,16 +134,18 @@ def _lines(path: Path) -> Iterator[_Line]:
             rest = raw
             while too_long and rest and not rest.endswith(b"\n"):
                 rest = handle.readline(MAX_LINE)  # skip the rest of an overlong line
-            text, bad = _decode(raw[:MAX_LINE].rstrip(b"\r\n"), offset)
+            text, bad, dropped = _decode(raw[:MAX_LINE].rstrip(b"\r\n"), offset)
             if too_long:
                 bad = f"line longer than {MAX_LINE} bytes"
             if text := text.strip():
-                yield _Line(number, text, number, ((number, bad),) if bad else ())
+                yield _Line(
+                    number, text, number, ((number, bad),) if bad else (), ((number, dropped),) if dropped else ()
+                )
 
 
-def _not_text(path: Path) -> tuple[int, str] | None:
+def _not_text(path: Path, root: Path | None) -> tuple[int, str] | None:
     """Where and why a file is no text dump at all (git's test: a NUL byte near the start)."""
-    with path.open("rb") as handle:
+    with files.open_stream(path, files.DUMP, root) as handle:
         probe = handle.read(BINARY_PROBE)
     if probe.startswith((b"\xff\xfe", b"\xfe\xff")):
         return 1, "UTF-16 text, not UTF-8: save the dump as UTF-8"
@@ -148,16 +158,16 @@ def _is_meta(text: str) -> bool:
     return text == SEPARATOR or bool(AUTHORS_LINE.fullmatch(text) or DATE_LINE.fullmatch(text))
 
 
-def infer_capture_year(path: Path) -> int | None:
+def infer_capture_year(path: Path, root: Path | None = None) -> int | None:
     """The earliest year a listing could have been captured in: after every year it prints.
 
     A listing prints the year only for dates before the capture year, so the capture year
     is at least one past the newest year shown. Never the clock: same dump, same answer.
-    An unreadable dump infers nothing (reading it reports why).
+    An unreadable dump infers nothing (reading it reports why). ``root`` as for ``iter_dump``.
     """
     newest = None
     try:
-        for line in _lines(path):
+        for line in _lines(path, root):
             match = DATE_LINE.fullmatch(line.text)
             if match and match.group(3):
                 year = int(match.group(3))
@@ -193,8 +203,9 @@ class _Peekable:
 class _Reader:
     """Walks one dump's lines and turns them into entries and problems."""
 
-    def __init__(self, path: Path, name: str, capture_year: int | None) -> None:
+    def __init__(self, path: Path, name: str, capture_year: int | None, root: Path | None = None) -> None:
         self.path = path
+        self.root = root
         self.name = name
         self.capture_year = capture_year
         self.problems: list[Problem] = []
@@ -204,10 +215,10 @@ class _Reader:
 
     def entries(self) -> Iterator[Entry]:
         """Entries in file order; problems are collected on the way."""
-        if found := _not_text(self.path):
+        if found := _not_text(self.path, self.root):
             self.problem(*found)
             return
-        fields = _Peekable(self._fields(self._body(_lines(self.path))))
+        fields = _Peekable(self._fields(self._body(_lines(self.path, self.root))))
         pending: list[_Line] = []  # a title and abstract waiting for their metadata
         meta: list[_Line] = []
         for line in fields:
@@ -268,7 +279,9 @@ class _Reader:
                 continue
             adjacent = header_end and line.number == header_end + 1
             if adjacent and not saw_subscribe and line.text.startswith(SUBSCRIBE):
-                stream.replace(_Line(line.number, line.text[len(SUBSCRIBE) :].lstrip(), line.last, line.bad))
+                stream.replace(
+                    _Line(line.number, line.text[len(SUBSCRIBE) :].lstrip(), line.last, line.bad, line.dropped)
+                )
             break
         return stream
 
@@ -282,7 +295,7 @@ class _Reader:
                 continue
             if separated is None:
                 separated = upcoming is None or upcoming.number > line.number + 1
-            parts, last, bad = [line.text], line.last, line.bad
+            parts, last, bad, dropped = [line.text], line.last, line.bad, line.dropped
             size = len(line.text)
             while (
                 separated
@@ -298,16 +311,18 @@ class _Reader:
                 )
                 parts.append(upcoming.text)
                 size += len(upcoming.text) + 1
-                last, bad = upcoming.last, bad + upcoming.bad
+                last, bad, dropped = upcoming.last, bad + upcoming.bad, dropped + upcoming.dropped
                 next(lines)
                 upcoming = lines.peek()
-            yield _Line(line.number, " ".join(parts), last, bad) if len(parts) > 1 else line
+            yield _Line(line.number, " ".join(parts), last, bad, dropped) if len(parts) > 1 else line
 
     def _entry(self, pending: list[_Line], meta: list[_Line]) -> Iterator[Entry]:
         title, abstract = pending
         broken = [bad for line in (title, abstract, *meta) for bad in line.bad]
         for number, why in broken:
             self.problem(number, f"entry skipped: {why}")
+        for number, what in (dropped for line in (title, abstract, *meta) for dropped in line.dropped):
+            self.problem(number, what, Severity.WARNING)
         authors, published, upvotes = self._metadata(meta)
         if broken:
             return
@@ -361,27 +376,40 @@ class _Reader:
             )
             return None
         try:
-            return date(int(year) if year else self.capture_year or 0, month, day)
+            found = date(int(year) if year else self.capture_year or 0, month, day)
         except ValueError:
             self.problem(line.number, f"no such date: {line.text!r}; published is left empty", Severity.WARNING)
             return None
+        if not EARLIEST <= found <= LATEST:  # a date some later stage (feeds, MkDocs) cannot carry
+            message = f"date {found} is outside {EARLIEST}..{LATEST}; published is left empty"
+            self.problem(line.number, message, Severity.WARNING)
+            return None
+        return found
 
 
-def parse_dump(path: Path, capture_year: int | None, name: str | None = None) -> tuple[list[Entry], list[Problem]]:
-    """Every entry of one dump in file order, and every problem met on the way."""
-    reader = _Reader(path, name or path.name, capture_year)
+def parse_dump(
+    path: Path, capture_year: int | None, name: str | None = None, root: Path | None = None
+) -> tuple[list[Entry], list[Problem]]:
+    """Every entry of one dump in file order, and every problem met on the way (``root`` as for ``iter_dump``)."""
+    reader = _Reader(path, name or path.name, capture_year, root)
     try:
         found = list(reader.entries())
     except OSError as exc:
-        return [], [*reader.problems, Problem(str(path), 1, f"cannot read dump: {exc.strerror or exc}")]
+        return [], [*reader.problems, files.unreadable(path, exc, " dump")]
     return found, reader.problems
 
 
-def iter_dump(path: Path, capture_year: int | None, problems: list[Problem]) -> Iterator[Entry]:
-    """Stream one dump's entries; problems are appended as they are met."""
-    reader = _Reader(path, path.name, capture_year)
+def iter_dump(
+    path: Path, capture_year: int | None, problems: list[Problem], root: Path | None = None
+) -> Iterator[Entry]:
+    """Stream one dump's entries; problems are appended as they are met.
+
+    Under a content ``root`` a dump that leads outside it is refused; without one (``parse
+    FILE...``) it may be anywhere. Either way only a regular file is read (see files).
+    """
+    reader = _Reader(path, path.name, capture_year, root)
     reader.problems = problems
     try:
         yield from reader.entries()
     except OSError as exc:
-        problems.append(Problem(str(path), 1, f"cannot read dump: {exc.strerror or exc}"))
+        problems.append(files.unreadable(path, exc, " dump"))

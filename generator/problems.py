@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TextIO
 
+from .safetext import one_line
+
 
 class Severity(StrEnum):
     ERROR = "error"
@@ -25,8 +27,10 @@ class Problem:
     severity: Severity = Severity.ERROR
 
     def __str__(self) -> str:
+        # Escaped: a newline in a file name or a quoted value must not print a second,
+        # forged problem (or a CI annotation) on a line of its own.
         prefix = "" if self.severity is Severity.ERROR else f"{self.severity.value}: "
-        return f"{self.path}:{self.line}: {prefix}{self.message}"
+        return f"{one_line(self.path)}:{self.line}: {prefix}{one_line(self.message)}"
 
 
 class BuildError(Exception):

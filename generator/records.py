@@ -7,8 +7,6 @@ record whose bytes (and taxonomy) are those of the last build is neither parsed 
 
 from __future__ import annotations
 
-import os
-import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
@@ -17,11 +15,15 @@ from typing import Any
 
 from slugify import slugify
 
+from . import files
 from .cache import FileCache, cache_key
+from .links import arxiv_id_problem, https_url_problem
 from .problems import Problem, Severity
+from .safetext import EARLIEST, LATEST, RESERVED_IDS, check, shown, summary
 from .taxonomy import UNSORTED, Taxonomy, did_you_mean
-from .yamlio import key_lines, parse_yaml_bytes, read_bytes, unreadable
+from .yamlio import key_lines, parse_yaml_bytes
 
+LINK_FIELDS = ("arxiv", "author_names", "pdf", "code", "url")
 FIELDS = (
     "title",
     "scraped_title",
@@ -35,15 +37,11 @@ FIELDS = (
     "note",
     "status",
     "hidden",
+    *LINK_FIELDS,
 )
 REQUIRED = ("title", "abstract", "topics")
 ID_MAX_LENGTH = 80
-# `papers/index.md` would be the section's index page, not `papers/index/`; the others are
-# device names a Windows checkout cannot hold.
-RESERVED_IDS = frozenset(
-    {"index", "con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
-)
-CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # C0 and C1 controls; tab and newline are text
+MAX_COUNT = 999_999_999  # as parse reads counts (9 digits): exact in JavaScript, and fits a table column
 SUFFIXES = (".yml", ".yaml")  # .yaml is read only to be reported: records are .yml
 
 
@@ -64,6 +62,11 @@ class Paper:
     note: str | None = None
     status: str | None = None
     hidden: bool = False
+    arxiv: str | None = None
+    author_names: tuple[str, ...] = ()
+    pdf: str | None = None
+    code: str | None = None
+    url: str | None = None
 
 
 def match_key(title: str) -> str:
@@ -86,14 +89,12 @@ def paper_id(title: str, taken: set[str]) -> str:
     return candidate
 
 
-def record_paths(directory: Path) -> list[Path]:
-    """The record files of ``directory`` sorted by name (names, not Paths: 10,000 Path comparisons cost 0.1 s)."""
-    if not directory.is_dir():
-        return []
-    with os.scandir(directory) as entries:
-        # As Path.suffix has it: a name's suffix follows its last dot, and ".yml" alone has none.
-        names = sorted(e.name for e in entries if e.name.endswith(SUFFIXES) and e.name.rfind(".") > 0)
-    return [directory / name for name in names]
+def record_paths(directory: Path, root: Path | None = None) -> list[Path]:
+    """The record files of ``directory`` sorted by name, as ``files.list_dir`` lists them under
+    the content ``root`` (default: ``directory``): one named like a record but no regular file
+    inside it is listed too, and reading it refuses it."""
+    # As Path.suffix has it: a name's suffix follows its last dot, and ".yml" alone has none.
+    return [p for p in files.list_dir(directory, SUFFIXES, root or directory) if p.name.rfind(".") > 0]
 
 
 @dataclass(frozen=True)
@@ -107,7 +108,7 @@ class RawRecord:
 class _Checker:
     """Validates one record, collecting problems with the line of the field at fault."""
 
-    def __init__(self, record: RawRecord, taxonomy: Taxonomy) -> None:
+    def __init__(self, record: RawRecord, taxonomy: Taxonomy | None) -> None:
         self.record = record
         self.taxonomy = taxonomy
         self.problems: list[Problem] = []
@@ -122,24 +123,34 @@ class _Checker:
         self.problems.append(Problem(str(self.record.path), self.line(key), message, severity))
 
     def text(self, data: dict[str, Any], key: str, *, one_line: bool, optional: bool = False) -> str | None:
+        """A text field as safetext has it: refused code points are errors, dropped ones warnings."""
         value = data.get(key)
         if value is None and optional:
             return None
         if not isinstance(value, str) or not value.strip():
-            self.add(key, f"{key} must be non-empty text")
+            self.add(key, f"{key} must be non-empty text, got {shown(value)}")
             return None
-        if one_line and "\n" in value:
+        checked = check(value, multiline=not one_line)
+        if not checked.findings:
+            return value
+        refused = tuple(f for f in checked.refused if f.code != 0x0A)
+        if len(refused) < len(checked.refused):
             self.add(key, f"{key} must be one line")
-        if bad := CONTROL.search(value):
-            self.add(key, f"{key} holds control character U+{ord(bad.group()):04X}")
-        return value
+        if refused:
+            self.add(key, f"{key} holds {summary(refused)}")
+        if dropped := checked.dropped:
+            self.add(key, f"{key}: {summary(dropped)} dropped", Severity.WARNING)
+        return checked.text
 
     def count(self, data: dict[str, Any], key: str) -> int | None:
         value = data.get(key)
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            self.add(key, f"{key} must be a whole number >= 0 or null, got {value!r}")
+            self.add(key, f"{key} must be a whole number >= 0 or null, got {shown(value)}")
+            return None
+        if value > MAX_COUNT:
+            self.add(key, f"{key} must be at most {MAX_COUNT}, got {shown(value)}")
             return None
         return value
 
@@ -147,9 +158,13 @@ class _Checker:
         value = data.get(key)
         if value is None:
             return []
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            self.add(key, f"{key} must be a list of ids")
+        if not isinstance(value, list):
+            self.add(key, f"{key} must be a list of ids, got {shown(value)}")
             return []
+        for index, item in enumerate(value):
+            if not isinstance(item, str) or check(item).findings:
+                self.add(f"{key}[{index}]", f"{key}[{index}] must be an id, got {shown(item)}")
+                return []
         return list(enumerate(value))
 
     def check(self) -> Paper | None:
@@ -158,37 +173,33 @@ class _Checker:
             self.problems.append(Problem(str(self.record.path), 1, "a record must be a mapping of fields"))
             return None
         path = self.record.path
+        name = shown(path.name)
         if path.suffix != ".yml":
-            self.add("title", f"record files end in .yml: rename {path.name!r} to {path.stem + '.yml'!r}")
+            self.add("title", f"record files end in .yml: rename {name} to {shown(path.stem + '.yml')}")
         if path.stem in RESERVED_IDS:
-            self.add("title", f"file name {path.name!r} is reserved; rename it to {path.stem + '-paper.yml'!r}")
+            self.add("title", f"file name {name} is reserved; rename it to {shown(path.stem + '-paper.yml')}")
         elif slugify(path.stem) != path.stem:
-            self.add("title", f"file name {path.name!r} is not a valid id (expected {slugify(path.stem) + '.yml'!r})")
+            self.add("title", f"file name {name} is not a valid id (expected {shown(slugify(path.stem) + '.yml')})")
         for key in data:
             if key not in FIELDS:
-                self.add(str(key), f"unknown field {key!r}{did_you_mean(str(key), FIELDS)}")
+                self.add(str(key), f"unknown field {shown(key)}{did_you_mean(str(key), FIELDS)}")
         for key in REQUIRED:
             if key not in data:
                 self.problems.append(Problem(str(path), 1, f"missing required field {key!r}"))
         title = self.text(data, "title", one_line=True)
         abstract = self.text(data, "abstract", one_line=False)
         scraped = self.text(data, "scraped_title", one_line=True, optional=True)
-        published = data.get("published")
-        if published is not None and not (isinstance(published, date) and not hasattr(published, "hour")):
-            self.add("published", f"published must be a date YYYY-MM-DD or null, got {published!r}")
-            published = None
+        published = self._published(data.get("published"))
         authors, upvotes = self.count(data, "authors"), self.count(data, "upvotes")
         sources = [s for _, s in self.ids(data, "sources")]
         topics = self._topics(data)
         tags = self._tags(data)
         note = self.text(data, "note", one_line=False, optional=True)
-        status = data.get("status")
-        if status is not None and status not in self.taxonomy.statuses:
-            hint = did_you_mean(str(status), self.taxonomy.statuses)
-            self.add("status", f"unknown status {status!r}{hint}")
+        status = self._status(data.get("status"))
         hidden = data.get("hidden", False)
         if not isinstance(hidden, bool):
-            self.add("hidden", f"hidden must be true or false, got {hidden!r}")
+            self.add("hidden", f"hidden must be true or false, got {shown(hidden)}")
+        links = self._links(data)
         if any(p.severity is Severity.ERROR for p in self.problems) or title is None or abstract is None:
             return None
         return Paper(
@@ -205,7 +216,51 @@ class _Checker:
             note=note,
             status=status,
             hidden=bool(hidden),
+            **links,
         )
+
+    def _links(self, data: dict[str, Any]) -> dict[str, Any]:
+        """``arxiv``, ``author_names`` and the https links, each refused with a hint when malformed."""
+        found: dict[str, Any] = {"author_names": ()}
+        for key in ("arxiv", "pdf", "code", "url"):
+            value = data.get(key)
+            problem = arxiv_id_problem(value) if key == "arxiv" else https_url_problem(key, value)
+            if value is not None and problem:
+                self.add(key, problem)
+            elif value is not None:
+                found[key] = value
+        names = data.get("author_names")
+        if names is not None and not isinstance(names, list):
+            self.add("author_names", "author_names must be a list of names, one per line starting with '- '")
+        elif names is not None:
+            for index, name in enumerate(names):
+                if not isinstance(name, str) or not name.strip() or "\n" in name or check(name).refused:
+                    self.add(
+                        f"author_names[{index}]", f"author_names[{index}] must be a one-line name, got {shown(name)}"
+                    )
+            found["author_names"] = tuple(" ".join(n.split()) for n in names if isinstance(n, str))
+        return found
+
+    def _published(self, value: Any) -> date | None:
+        if value is None:
+            return None
+        if not isinstance(value, date) or hasattr(value, "hour"):
+            self.add("published", f"published must be a date YYYY-MM-DD or null, got {shown(value)}")
+            return None
+        if not EARLIEST <= value <= LATEST:  # blamed here, not on mkdocs.yml when the sitemap breaks
+            self.add("published", f"published {value} is outside {EARLIEST}..{LATEST}")
+            return None
+        return value
+
+    def _status(self, value: Any) -> str | None:
+        if value is None:
+            return None
+        if not isinstance(value, str) or check(value).findings:
+            self.add("status", f"status must be a status id or null, got {shown(value)}")
+            return None
+        if self.taxonomy is not None and value not in self.taxonomy.statuses:
+            self.add("status", f"unknown status {shown(value)}{did_you_mean(value, self.taxonomy.statuses)}")
+        return value
 
     def _topics(self, data: dict[str, Any]) -> list[str]:
         found: list[str] = []
@@ -213,36 +268,42 @@ class _Checker:
         if "topics" in data and not entries and isinstance(data.get("topics"), list):
             self.add("topics", "topics must name at least one topic")
         for index, topic in entries:
-            if topic != UNSORTED and topic not in self.taxonomy.topics:
+            if self.taxonomy is not None and topic != UNSORTED and topic not in self.taxonomy.topics:
                 hint = did_you_mean(topic, self.taxonomy.topics)
-                self.add(f"topics[{index}]", f"unknown topic {topic!r}{hint}")
+                self.add(f"topics[{index}]", f"unknown topic {shown(topic)}{hint}")
             elif topic in found:
-                self.add(f"topics[{index}]", f"topic {topic!r} is listed twice")
+                self.add(f"topics[{index}]", f"topic {shown(topic)} is listed twice")
             else:
                 found.append(topic)
         return found
 
     def _tags(self, data: dict[str, Any]) -> list[str]:
         found: list[str] = []
+        vocabulary = self.taxonomy
         for index, tag in self.ids(data, "tags"):
-            resolved = self.taxonomy.aliases.get(tag, tag)
-            if resolved not in self.taxonomy.tags:
-                hint = did_you_mean(tag, [*self.taxonomy.tags, *self.taxonomy.aliases])
-                self.add(f"tags[{index}]", f"unknown tag {tag!r}{hint}")
+            resolved = tag if vocabulary is None else vocabulary.aliases.get(tag, tag)
+            if vocabulary is not None and resolved not in vocabulary.tags:
+                hint = did_you_mean(tag, [*vocabulary.tags, *vocabulary.aliases])
+                self.add(f"tags[{index}]", f"unknown tag {shown(tag)}{hint}")
                 continue
             if resolved != tag:
                 self.add(
-                    f"tags[{index}]", f"tag {tag!r} is an alias of {resolved!r}; write {resolved!r}", Severity.NOTICE
+                    f"tags[{index}]",
+                    f"tag {shown(tag)} is an alias of {resolved!r}; write {resolved!r}",
+                    Severity.NOTICE,
                 )
             if resolved in found:
-                self.add(f"tags[{index}]", f"tag {resolved!r} is listed twice")
+                self.add(f"tags[{index}]", f"tag {shown(resolved)} is listed twice")
             else:
                 found.append(resolved)
         return found
 
 
-def check_record(record: RawRecord, taxonomy: Taxonomy) -> tuple[Paper | None, list[Problem]]:
-    """One record checked against the schema and the vocabulary: its paper (None if in error), its problems."""
+def check_record(record: RawRecord, taxonomy: Taxonomy | None) -> tuple[Paper | None, list[Problem]]:
+    """One record checked against the schema and the vocabulary: its paper (None if in error), its problems.
+
+    Without a taxonomy (``None``: it is broken) ids are checked for their form only.
+    """
     checker = _Checker(record, taxonomy)
     paper = checker.check()
     return paper, checker.problems
@@ -258,7 +319,7 @@ def cross_check(paths: list[Path], papers: list[Paper]) -> list[Problem]:
     ids: dict[str, Path] = {}
     for path in paths:
         if path.stem in ids:
-            problems.append(Problem(str(path), 1, f"duplicate id {path.stem!r}: {ids[path.stem]} has it too"))
+            problems.append(Problem(str(path), 1, f"duplicate id {shown(path.stem)}: {ids[path.stem]} has it too"))
         ids.setdefault(path.stem, path)
     for paper in papers:
         key = match_key(paper.scraped_title)
@@ -266,7 +327,7 @@ def cross_check(paths: list[Path], papers: list[Paper]) -> list[Problem]:
             other = owners[key]
             path = ids[paper.id]
             problems.append(
-                Problem(str(path), 1, f"same paper as {ids[other.id]} (scraped title {paper.scraped_title!r})")
+                Problem(str(path), 1, f"same paper as {ids[other.id]} (scraped title {shown(paper.scraped_title)})")
             )
         owners.setdefault(key, paper)
     return problems
@@ -289,12 +350,12 @@ class CheckedRecord:
 
 
 def _read_and_check(
-    path: Path, taxonomy: Taxonomy, taxonomy_key: str, cache: FileCache[CheckedRecord]
+    path: Path, taxonomy: Taxonomy | None, taxonomy_key: str, cache: FileCache[CheckedRecord], root: Path | None
 ) -> CheckedRecord:
     try:
-        raw = read_bytes(path)
+        raw = files.read_bytes(path, files.RECORD, root)
     except OSError as exc:
-        return CheckedRecord((unreadable(path, exc),), taxonomy_key, None, ())
+        return CheckedRecord((files.unreadable(path, exc),), taxonomy_key, None, ())
     key = cache_key(path, raw)
     hit = cache.get(key)
     # A record that does not parse is not checked: its problems hold whatever the taxonomy.
@@ -309,17 +370,26 @@ def _read_and_check(
 
 
 def load_records(
-    directory: Path, taxonomy: Taxonomy, taxonomy_key: str, cache: FileCache[CheckedRecord]
+    directory: Path,
+    taxonomy: Taxonomy | None,
+    taxonomy_key: str,
+    cache: FileCache[CheckedRecord],
+    root: Path | None = None,
 ) -> tuple[list[Paper], list[Problem]]:
     """Every record under ``directory`` read and checked against the schema, the vocabulary and
-    the other records: the valid papers, and every problem.
+    the other records: the valid papers, and every problem. With ``taxonomy`` None (it is
+    broken) the vocabulary is not checked, and no paper is returned.
 
     A record is parsed again only when its bytes changed, and checked again only when they or
     the taxonomy did: ``taxonomy_key`` must change whenever ``taxonomy`` does (a digest of its file).
+    A record that leads outside the content ``root`` (default: ``directory``) is refused.
     """
-    checked = [(path, _read_and_check(path, taxonomy, taxonomy_key, cache)) for path in record_paths(directory)]
+    root = root or directory
+    checked = [
+        (path, _read_and_check(path, taxonomy, taxonomy_key, cache, root)) for path in record_paths(directory, root)
+    ]
     parse_problems = [p for _, entry in checked for p in entry.parse_problems]
     check_problems = [p for _, entry in checked for p in entry.check_problems]
-    papers = [entry.paper for _, entry in checked if entry.paper is not None]
+    papers = [entry.paper for _, entry in checked if entry.paper is not None and taxonomy is not None]
     parsed = [path for path, entry in checked if not entry.parse_problems]
     return papers, parse_problems + check_problems + cross_check(parsed, papers)

@@ -1,17 +1,20 @@
 """Render the catalog as Markdown pages for MkDocs, plus ``papers.json``.
 
-Scraped text is untrusted. It only ever reaches a page through Jinja's autoescape inside
-raw HTML blocks, which Python-Markdown passes through untouched, so ``*``, ``_``, `` ` ``,
-``$``, ``[x](y)``, ``{{ }}`` and ``<script>`` all arrive as the characters they are. Page
-titles go into front matter already HTML-escaped, because the theme prints
-``page.meta.title`` into ``<title>`` and the header without escaping it.
+Scraped text is untrusted. It only ever reaches a page through Jinja's autoescape in
+templates that write HTML, and every generated page says ``paperlist_html: true`` so that
+MkDocs takes its body as it is (``mkdocs_hooks``): no Markdown ever reads scraped text, so
+``*``, ``_``, `` ` ``, ``$``, ``[x](y)``, ``{{ }}`` and ``<script>`` all arrive as the characters
+they are. Front matter is written by ``front_matter`` from a mapping, never by a template:
+every string an exact YAML double-quoted scalar, so any text loads back as itself and the
+metadata cannot fall apart into Markdown. Titles and descriptions go into it already
+HTML-escaped (``meta_text``), because the theme prints ``page.meta.title`` into ``<title>``
+and the header without escaping it.
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
-import html
 import json
 import pickle
 import sys
@@ -27,11 +30,13 @@ import jinja2
 from markupsafe import Markup, escape
 
 from . import stats
+from .cache import code_version
 from .catalog import Catalog, Mention, newest_first
 from .feeds import atom_feed, newest_date
+from .frontmatter import Meta, front_matter, meta_text
+from .links import arxiv_links, paper_bibtex, paper_links
 from .records import Paper
 from .taxonomy import Term
-from .yamlio import code_version
 
 TEMPLATES = Path(__file__).parent / "templates"
 EXCERPT_CHARS = 180
@@ -85,9 +90,18 @@ def search_query(title: str) -> str:
     return quote(" ".join(title.split()), safe="")
 
 
-def front_matter_string(value: str) -> Markup:
-    """A YAML string holding ``value`` HTML-escaped: the theme prints it as HTML."""
-    return Markup(json.dumps(html.escape(" ".join(value.split())), ensure_ascii=False))  # noqa: S704 - html.escape above
+# The metadata of the pages that sum the catalog up (the home page's counts its papers).
+SUMMARY_META: dict[str, Meta] = {
+    "topics/index.md": {
+        "title": "Topics",
+        "description": "Every topic of the reading list, with its number of papers.",
+    },
+    "tags/index.md": {"title": "Tags", "description": "Every tag of the reading list, with its number of papers."},
+    "stats.md": {
+        "title": "Stats",
+        "description": "The reading list at a glance: papers per topic, per publication month, and the most used tags.",
+    },
+}
 
 
 def page_url(path: str) -> str:
@@ -139,10 +153,12 @@ def _environment() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
     )
     env.filters["text"] = text_filter
-    env.filters["front"] = front_matter_string
     env.filters["excerpt"] = excerpt
     env.filters["long_date"] = long_date
     env.filters["search_query"] = search_query
+    env.globals["paper_links"] = paper_links
+    env.globals["arxiv_links"] = arxiv_links
+    env.globals["bibtex"] = paper_bibtex
     return env
 
 
@@ -200,7 +216,8 @@ class Renderer:
     def _row(self) -> jinja2.Template:
         return self.env.get_template("_row.j2")
 
-    def _render(self, template: str, path: str, **context: Any) -> str:
+    def _render(self, template: str, path: str, meta: Meta, **context: Any) -> str:
+        """Front matter from ``meta`` (plus ``paperlist_html``), then the template's HTML."""
         link = linker(path)
 
         def abstract(paper: Paper) -> Markup:
@@ -216,7 +233,7 @@ class Renderer:
                 cached = self._rows[key] = Markup(text.strip())  # noqa: S704 - an autoescaped template
             return cached
 
-        return self.env.get_template(template).render(
+        body = self.env.get_template(template).render(
             link=link,
             abstract=abstract,
             row=row,
@@ -227,6 +244,7 @@ class Renderer:
             arxiv_search=ARXIV_SEARCH,
             **context,
         )
+        return front_matter({**meta, "paperlist_html": True}) + "\n" + body
 
     # Keys. Each names what its page prints (see the templates), so an edit re-renders the pages
     # that show what changed and hardly any other: only the four pages that sum the catalog up
@@ -245,7 +263,7 @@ class Renderer:
         pages, rows, excerpt_rows = (self._fingerprints[part] for part in ("page", "row", "row+excerpt"))
         for paper in papers:
             published = paper.published.toordinal() if paper.published else None  # a date pickles slowly
-            row = (paper.id, paper.title, paper.status, published, paper.upvotes)
+            row = (paper.id, paper.title, paper.status, published, paper.upvotes, paper.arxiv)
             pages[paper.id] = fingerprint(vars(paper))  # a dict pickles faster than a dataclass
             rows[paper.id] = fingerprint(row)
             excerpt_rows[paper.id] = fingerprint((row, paper.abstract))
@@ -274,9 +292,11 @@ class Renderer:
 
     def _render_paper(self, path: str, paper: Paper, related: list[str], mentioned_by: list[str]) -> str:
         by_id = self.catalog.by_id
+        meta = {"title": meta_text(paper.title), "description": meta_text(excerpt(paper.abstract))}
         return self._render(
             "paper.md.j2",
             path,
+            meta,
             paper=paper,
             related=[by_id[i] for i in related],
             mentioned_by=[by_id[i] for i in mentioned_by],
@@ -287,8 +307,19 @@ class Renderer:
         show_excerpt = kind == "topic"  # tag pages list more papers: a lighter table
         see_also = [(t, self.catalog.taxonomy.topic(t).title) for t in context["see_also"]]
         shown = (kind, term.title, term.description, context, see_also, self._table(papers, show_excerpt))
+        meta: dict[str, str | bool | int] = {"title": meta_text(term.title), "description": meta_text(term.description)}
+        if context["feed"]:
+            meta.update(feed=context["feed"], feed_title=meta_text(f"Paperlist: {term.title}"))
         render = functools.partial(
-            self._render, "list.md.j2", path, term=term, kind=kind, papers=papers, show_excerpt=show_excerpt, **context
+            self._render,
+            "list.md.j2",
+            path,
+            meta,
+            term=term,
+            kind=kind,
+            papers=papers,
+            show_excerpt=show_excerpt,
+            **context,
         )
         return Page(self._key(path, shown), render)
 
@@ -312,16 +343,21 @@ class Renderer:
         papers = self.catalog.papers
         newest = newest_first(papers)
         upvoted = sorted(papers, key=lambda p: (-(p.upvotes or 0), p.id))[:HOME_LIST]
+        meta = {
+            "title": "Paperlist",
+            "description": f"A curated, searchable reading list of {len(papers)} research papers.",
+        }
         return self._render(
             "home.md.j2",
             "index.md",
+            meta,
             newest=newest[:HOME_LIST],
             upvoted=[p for p in upvoted if p.upvotes],
             start_here=[p for p in newest if p.status == "must-read"],
         )
 
     def _stats(self) -> str:
-        return self._render("stats.md.j2", "stats.md", stats=stats.compute(self.catalog))
+        return self._render("stats.md.j2", "stats.md", SUMMARY_META["stats.md"], stats=stats.compute(self.catalog))
 
     def plan(self) -> dict[str, Page]:
         """Relative path under the docs directory -> page; nothing is rendered yet."""
@@ -358,7 +394,7 @@ class Renderer:
         return pages
 
     def _summary(self, template: str, path: str) -> Callable[[], str]:
-        return functools.partial(self._render, template, path)
+        return functools.partial(self._render, template, path, SUMMARY_META[path])
 
     def pages(self) -> dict[str, str]:
         """Relative path under the docs directory -> page text."""
@@ -379,6 +415,9 @@ def paper_json(paper: Paper, related: Iterable[str]) -> dict[str, object]:
         "upvotes": paper.upvotes,
         "authors": paper.authors,
         "status": paper.status,
+        "arxiv": paper.arxiv,
+        "author_names": list(paper.author_names),
+        "links": paper_links(paper),
     }
 
 

@@ -32,6 +32,7 @@ from pathlib import Path
 from .cache import WrittenFiles
 from .catalog import Catalog
 from .problems import Problem
+from .publish import die_with_parent
 from .records import Paper
 from .yamlio import write_if_changed
 
@@ -216,7 +217,13 @@ def _run_pagefind(job: IndexJob, pages: Path, output: Path) -> int | None:
         if job.stopping.is_set():
             return None
         with job.log.open("wb") as handle:
-            job.process = subprocess.Popen(command, stdout=handle, stderr=subprocess.STDOUT, env=env)
+            # `python -m pagefind` execs the binary in place (no grandchild), so the request to
+            # die with the build reaches Pagefind itself.
+            job.process = subprocess.Popen(
+                command, stdout=handle, stderr=subprocess.STDOUT, env=env, preexec_fn=die_with_parent()
+            )
+    # This thread started Pagefind and waits for it here, so it outlives it: the kernel's
+    # "parent died" signal follows the starting thread, and must only come when the build dies.
     code = job.process.wait()
     return None if job.stopping.is_set() else code
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import files
 from .problems import BuildError, Problem
 from .records import record_paths
 from .taxonomy import ID_PATTERN, UNSORTED, load_taxonomy
@@ -59,7 +60,7 @@ def _rewrite_taxonomy(
     kind: str, path: Path, sources: list[str], target: str, keep_alias: bool, changes: Changes
 ) -> None:
     rt = round_trip()
-    data = rt.load(path.read_text(encoding="utf-8"))
+    data = rt.load(files.read_text(path, files.TAXONOMY, path.parent))  # load_taxonomy read it just now
     terms = data[SECTIONS[kind]]
     destination = _find(terms, target)
     for source in sources:
@@ -91,8 +92,12 @@ def _rewrite_taxonomy(
 def _rewrite_records(kind: str, directory: Path, sources: list[str], target: str, changes: Changes) -> None:
     rt = round_trip()
     key = SECTIONS[kind]
-    for path in record_paths(directory):
-        text = path.read_text(encoding="utf-8")
+    root = directory.parent  # content/, where records live (Project.papers)
+    for path in record_paths(directory, root):
+        try:
+            text = files.read_text(path, files.RECORD, root)
+        except (OSError, UnicodeDecodeError):  # refused or broken: the check after the rewrite reports it
+            continue
         if not any(s in text for s in sources):  # cheap pre-filter: most records are untouched
             continue
         data = rt.load(text)

@@ -9,8 +9,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .problems import Problem, Severity
+from . import files
+from .problems import Problem, Severity, errors
 from .rules import Matcher, Rule
+from .safetext import RESERVED_IDS, check, shown, summary
 from .yamlio import key_lines, load_yaml_file
 
 UNSORTED = "unsorted"  # built in: where a new paper goes when no rule matches it
@@ -57,63 +59,93 @@ class Taxonomy:
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """`` (did you mean 'x'?)`` for the closest choice, or nothing when none is close."""
+    if len(word) > 100:  # no id is that long, and difflib's cost grows with it
+        return ""
     close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
-def _strings(value: Any) -> tuple[str, ...] | None:
-    if value is None:
-        return ()
-    if isinstance(value, list) and all(isinstance(v, str) and v.strip() for v in value):
-        return tuple(value)
-    return None
+class _TermChecker:
+    """Checks one entry of a taxonomy section, collecting problems at the line of the key at fault."""
+
+    def __init__(self, section: str, where: str, line: int, key_line: dict[str, int]) -> None:
+        self.section = section
+        self.where = where
+        self.line = line
+        self.key_line = key_line
+        self.problems: list[Problem] = []
+
+    def bad(self, message: str, key: str = "", severity: Severity = Severity.ERROR) -> None:
+        self.problems.append(Problem(self.where, self.key_line.get(key, self.line), message, severity))
+
+    def text(self, what: str, key: str, value: str) -> str | None:
+        """One line of safe text (what is dropped is reported), or None when it is refused."""
+        checked = check(value)
+        if refused := checked.refused:
+            self.bad(f"{what}: {key} holds {summary(refused)}", key)
+        if dropped := checked.dropped:
+            self.bad(f"{what}: {key}: {summary(dropped)} dropped", key, Severity.WARNING)
+        return None if refused else checked.text
+
+    def strings(self, what: str, key: str, value: Any) -> tuple[str, ...] | None:
+        if value is None:
+            return ()
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            self.bad(f"{what}: {key} must be a list of strings, got {shown(value)}", key)
+            return None
+        cleaned = [self.text(what, key, v) for v in value]
+        return None if None in cleaned else tuple(v for v in cleaned if v is not None)
 
 
 def _term(section: str, raw: Any, where: str, line: int, key_line: dict[str, int]) -> tuple[Term | None, list[Problem]]:
-    problems: list[Problem] = []
-
-    def bad(message: str, key: str = "") -> None:
-        problems.append(Problem(where, key_line.get(key, line), message))
-
+    checker = _TermChecker(section, where, line, key_line)
+    bad = checker.bad
     if not isinstance(raw, dict):
         bad(f"each entry under {section} must be a mapping with id, title and description")
-        return None, problems
+        return None, checker.problems
     for key in sorted(set(raw) - TERM_KEYS, key=str):
-        bad(f"unknown key {key!r} in {section}{did_you_mean(str(key), TERM_KEYS)}", str(key))
+        bad(f"unknown key {shown(key)} in {section}{did_you_mean(str(key), TERM_KEYS)}", str(key))
     term_id = raw.get("id")
     if not isinstance(term_id, str) or not ID_PATTERN.fullmatch(term_id):
-        bad(f"{section}: id must be lowercase words joined by '-', got {term_id!r}")
-        return None, problems
+        bad(f"{section}: id must be lowercase words joined by '-', got {shown(term_id)}", "id")
+        return None, checker.problems
+    what = f"{section} {shown(term_id)}"
+    if term_id in RESERVED_IDS:  # e.g. topics/index.md is the page listing every topic
+        bad(f"{what}: id {shown(term_id)} is reserved (it names a page or a device); choose another", "id")
+    texts: dict[str, str] = {}
     for key in ("title", "description"):
-        if not isinstance(raw.get(key), str) or not raw[key].strip() or "\n" in raw[key].strip():
-            bad(f"{section} {term_id!r}: {key} must be one line of text", key)
-    keywords, acronyms, aliases = (_strings(raw.get(k)) for k in ("keywords", "acronyms", "aliases"))
-    for key, value in (("keywords", keywords), ("acronyms", acronyms), ("aliases", aliases)):
-        if value is None:
-            bad(f"{section} {term_id!r}: {key} must be a list of strings", key)
+        value = raw.get(key)
+        if not isinstance(value, str) or not value.strip() or "\n" in value.strip():
+            bad(f"{what}: {key} must be one line of text, got {shown(value)}", key)
+        elif (cleaned := checker.text(what, key, value.strip())) is not None:
+            texts[key] = cleaned
+    keywords, acronyms, aliases = (checker.strings(what, k, raw.get(k)) for k in ("keywords", "acronyms", "aliases"))
     min_score = raw.get("min_score", DEFAULT_MIN_SCORE[section])
     if isinstance(min_score, bool) or not isinstance(min_score, int) or min_score < 1:
-        bad(f"{section} {term_id!r}: min_score must be a whole number >= 1", "min_score")
-    if problems:
-        return None, problems
-    assert keywords is not None and acronyms is not None and aliases is not None
+        bad(f"{what}: min_score must be a whole number >= 1, got {shown(min_score)}", "min_score")
+    if errors(checker.problems) or keywords is None or acronyms is None or aliases is None:
+        return None, checker.problems
     rule = Rule(term_id, keywords, acronyms, min_score) if keywords or acronyms else None
-    return Term(term_id, raw["title"].strip(), raw["description"].strip(), aliases, rule), []
+    return Term(term_id, texts["title"], texts["description"], aliases, rule), checker.problems
 
 
-def load_taxonomy(path: Path) -> tuple[Taxonomy, list[Problem]]:
-    """Read and check ``taxonomy.yml``; every problem is returned, none raised."""
-    data, problems = load_yaml_file(path)
+def load_taxonomy(path: Path, root: Path | None = None) -> tuple[Taxonomy, list[Problem]]:
+    """Read and check ``taxonomy.yml``; every problem is returned, none raised.
+
+    Read as content (see files): refused if it leads outside ``root`` (default: its directory).
+    """
+    root = root or path.parent
+    data, problems = load_yaml_file(path, kind=files.TAXONOMY, root=root)
     empty = Taxonomy({}, {}, {})
     if problems:
         return empty, problems
     where = str(path)
     if not isinstance(data, dict):
         return empty, [Problem(where, 1, "the taxonomy must be a mapping with topics and tags")]
-    lines = key_lines(path.read_text(encoding="utf-8"))
+    lines = key_lines(files.read_text(path, files.TAXONOMY, root))
     for key in sorted(set(data) - set(SECTIONS), key=str):
         problems.append(
-            Problem(where, lines.get(str(key), 1), f"unknown key {key!r}{did_you_mean(str(key), SECTIONS)}")
+            Problem(where, lines.get(str(key), 1), f"unknown key {shown(key)}{did_you_mean(str(key), SECTIONS)}")
         )
     sections: dict[str, dict[str, Term]] = {}
     first_line: dict[str, int] = {}
@@ -136,7 +168,8 @@ def load_taxonomy(path: Path) -> tuple[Taxonomy, list[Problem]]:
                     Problem(
                         where,
                         line,
-                        f"{section[:-1]} {term.id!r} is defined twice (first on line {first_line[section + term.id]})",
+                        f"{section[:-1]} {shown(term.id)} is defined twice"
+                        f" (first on line {first_line[section + term.id]})",
                     )
                 )
                 continue
@@ -153,7 +186,9 @@ def load_taxonomy(path: Path) -> tuple[Taxonomy, list[Problem]]:
             if alias in sections["tags"] or alias in aliases:
                 owner = aliases.get(alias, alias)
                 problems.append(
-                    Problem(where, line, f"alias {alias!r} of tag {tag.id!r} is already taken by {owner!r}")
+                    Problem(
+                        where, line, f"alias {shown(alias)} of tag {shown(tag.id)} is already taken by {shown(owner)}"
+                    )
                 )
             else:
                 aliases[alias] = tag.id
@@ -172,7 +207,10 @@ def load_taxonomy(path: Path) -> tuple[Taxonomy, list[Problem]]:
 
 def unused_topics(taxonomy: Taxonomy, used: set[str], path: Path) -> list[Problem]:
     """A topic no paper uses is worth a warning, never a failure."""
-    lines = key_lines(path.read_text(encoding="utf-8"))
+    try:
+        lines = key_lines(files.read_text(path, files.TAXONOMY, path.parent))
+    except (OSError, UnicodeDecodeError):  # replaced since it loaded: the warning goes without its line
+        lines = {}
     ids = list(taxonomy.topics)
     return [
         Problem(str(path), lines.get(f"topics[{i}]", 1), f"topic {t!r} has no papers", Severity.WARNING)

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -26,14 +27,15 @@ def make_project(root: Path, fixture: Path = FIXTURES / "project") -> Path:
     return root
 
 
-def run_generator(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """``python -m generator --root ROOT ARGS``, as a user would run it."""
+def run_generator(root: Path, *args: str, **options: Any) -> subprocess.CompletedProcess[str]:
+    """``python -m generator --root ROOT ARGS``, as a user would run it (``options`` go to subprocess.run)."""
     return subprocess.run(
         [sys.executable, "-m", "generator", "--root", str(root), *args],
         cwd=REPO,
         capture_output=True,
         text=True,
         check=False,
+        **options,
     )
 
 

@@ -10,16 +10,22 @@ from __future__ import annotations
 import gzip
 import os
 import re
+import signal
 import subprocess
 import sys
-from collections.abc import Iterator
+import time
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
 import pytest
 
 from conftest import REPO, make_project, run_generator
+from generator.build import source_date_epoch
+from generator.problems import Severity
 
 pytestmark = pytest.mark.slow
 
@@ -210,3 +216,161 @@ def test_without_source_date_epoch_dates_come_from_the_content_never_the_clock(t
             data = gzip.decompress(data) if path.suffix == ".gz" else data
             found = [s for s in stamps if s.encode() in data]
             assert found == [], f"{path.relative_to(site)} holds today's date {found}"
+
+
+# --- a killed build: its children die with it, the next build clears what it left ------------
+
+
+def descendants(pid: int) -> dict[int, str]:
+    """The live processes below ``pid`` and their command lines (zombies count as gone)."""
+    parents: dict[int, int] = {}
+    commands: dict[int, str] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:  # gone meanwhile
+            continue
+        state, ppid = stat.rsplit(")", 1)[1].split()[:2]
+        if state != "Z":
+            parents[int(entry.name)], commands[int(entry.name)] = int(ppid), cmdline
+    found: dict[int, str] = {}
+    frontier = [pid]
+    while frontier:
+        parent = frontier.pop()
+        for child, ppid in parents.items():
+            if ppid == parent and child not in found:
+                found[child] = commands[child]
+                frontier.append(child)
+    return found
+
+
+def wait_for_child(pid: int, word: str, timeout: float = 120) -> dict[int, str]:
+    """Poll until a process below ``pid`` runs a command naming ``word``; all of them then."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = descendants(pid)
+        if any(word in command for command in found.values()):
+            return found
+        time.sleep(0.02)
+    raise AssertionError(f"no {word} process appeared below {pid}")
+
+
+def still_running(pids: Iterable[int], grace: float = 3.0) -> list[int]:
+    """Those of ``pids`` alive (not zombies) after ``grace`` seconds."""
+    deadline = time.monotonic() + grace
+    while True:
+        alive = [pid for pid in pids if _alive(pid)]
+        if not alive or time.monotonic() > deadline:
+            return alive
+        time.sleep(0.05)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+# A hook that holds MkDocs in its config load, after Material's banner: a write to a pipe whose
+# reader died would end MkDocs by accident and hide whether it dies with the build.
+SLOW_HOOK = "import pathlib, time\n\npathlib.Path(__file__).with_name('hook-started').touch()\ntime.sleep(60)\n"
+
+
+def test_a_killed_build_takes_mkdocs_with_it_and_the_next_build_clears_its_leftovers(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "project")
+    (root / "slow_hook.py").write_text(SLOW_HOOK, encoding="utf-8")
+    with edited(root / "mkdocs.yml", "hooks:\n", "hooks:\n  - slow_hook.py\n"):
+        run = generator(root, "build")
+        deadline = time.monotonic() + 120
+        while not (root / "hook-started").exists() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        children = wait_for_child(run.pid, "mkdocs")
+        run.send_signal(signal.SIGKILL)
+        run.communicate(timeout=60)
+        assert still_running(children) == [], f"outlived the build: {children}"
+    assert leftovers(root), "a killed build leaves its staging directories"
+    assert not (root / "site").exists()
+    done = run_generator(root, "build")
+    assert done.returncode == 0, done.stderr
+    assert leftovers(root) == []
+    assert (root / "site" / "index.html").is_file()
+
+
+PAGEFIND_PARENT = """
+import sys, time
+from pathlib import Path
+from generator.search import start_index
+start_index(Path(sys.argv[1]), Path(sys.argv[2]) / "pagefind")
+time.sleep(120)
+"""
+
+
+def test_pagefind_dies_with_the_build_that_started_it(tmp_path: Path) -> None:
+    words = [f"word{i}" for i in range(5000)]
+    for k in range(2000):  # enough pages for Pagefind to run for seconds
+        page = tmp_path / "pages" / "0" / "papers" / f"p{k}" / "index.html"
+        page.parent.mkdir(parents=True)
+        body = " ".join(words[(k * 37 + j * 11) % len(words)] for j in range(200))
+        page.write_text(f"<html lang=en><body><main data-pagefind-body><p>{body}</p></main></body></html>")
+    parent = subprocess.Popen([sys.executable, "-c", PAGEFIND_PARENT, str(tmp_path / "pages"), str(tmp_path)], cwd=REPO)
+    try:
+        children = wait_for_child(parent.pid, "pagefind")
+    finally:
+        parent.kill()
+        parent.wait()
+    assert still_running(children) == [], f"outlived the build: {children}"
+
+
+# --- the build date: any value the pipeline can carry ------------------------------------------
+
+
+@pytest.mark.parametrize("value", ["soon", "1.5e9", "²", "12 34", "1700000000\nfoo", ""])
+def test_a_bad_source_date_epoch_is_one_clear_problem(built: Path, value: str) -> None:
+    before = snapshot(built / "site")
+    done = subprocess.run(
+        [sys.executable, "-m", "generator", "--root", str(built), "build"],
+        cwd=REPO,
+        env={**os.environ, "SOURCE_DATE_EPOCH": value},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr + done.stdout
+    problems = [line for line in done.stderr.splitlines() if line.startswith("SOURCE_DATE_EPOCH:1:")]
+    assert len(problems) == 1 and "not a number of seconds" in problems[0], done.stderr
+    assert snapshot(built / "site") == before
+    assert leftovers(built) == []
+
+
+@pytest.mark.parametrize(
+    ("value", "day"), [("99999999999", date(2106, 2, 7)), ("-5", date(1980, 1, 1)), ("0", date(1980, 1, 1))]
+)
+def test_a_build_date_outside_what_gzip_and_zip_hold_is_clamped(tmp_path: Path, value: str, day: date) -> None:
+    root = make_project(tmp_path / "project")
+    _with_site_url(root)
+    run = generator(root, "build", env={"SOURCE_DATE_EPOCH": value})
+    _, err = run.communicate(timeout=300)
+    assert run.returncode == 0, err
+    assert "warning: SOURCE_DATE_EPOCH" in err and "outside 1980-01-01..2106-02-07" in err
+    header = (root / "site" / "sitemap.xml.gz").read_bytes()[:10]
+    assert datetime.fromtimestamp(int.from_bytes(header[4:8], "little"), UTC).date() == day
+    assert lastmods(root / "site") == {day.isoformat()}
+
+
+def test_a_publication_date_past_2106_cannot_break_the_build_date() -> None:
+    def catalog(*dates: date) -> Any:
+        return SimpleNamespace(papers=[SimpleNamespace(published=d) for d in dates])
+
+    env = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(os, "environ", env)
+        epoch, problems = source_date_epoch(catalog(date(2025, 10, 2), date(9999, 12, 31)))
+        assert epoch == 2**32 - 1
+        assert [p.severity for p in problems] == [Severity.WARNING]
+        assert source_date_epoch(catalog(date(1, 1, 1)))[0] == 315532800
+        assert source_date_epoch(catalog(date(2025, 10, 2))) == (1759363200, [])

@@ -86,6 +86,6 @@ def test_feeds_are_the_same_bytes_on_every_build(built: dict[str, str]) -> None:
 def test_topic_pages_announce_their_feed_in_front_matter() -> None:
     pages = Renderer(catalog([paper("a", "A & B <c>")])).pages()
     front = pages["topics/bandits.md"].split("---\n")[1]
-    assert "feed: topics/bandits/feed.xml" in front
+    assert 'feed: "topics/bandits/feed.xml"' in front
     assert "feed_title:" in front
     assert "feed:" not in pages["tags/index.md"].split("---\n")[1]

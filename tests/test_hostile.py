@@ -31,6 +31,7 @@ from generator.linkcheck import check_site
 from generator.parse import parse_dump
 from generator.records import Paper
 from generator.render import Renderer, excerpt
+from generator.safetext import check
 from generator.taxonomy import load_taxonomy
 
 HOSTILE = FIXTURES / "hostile"
@@ -97,7 +98,7 @@ def test_the_fixture_holds_every_kind_of_hostile_text() -> None:
         "{%",
         "\\frac",
         "\U0001f525",
-        "\u202e",
+        # "\u202e" is in the dumps too, but parse drops it with a warning: it would reorder the page
         "\u200f",
         "]]>",
         "</textarea>",
@@ -117,6 +118,7 @@ def test_the_fixture_holds_every_kind_of_hostile_text() -> None:
     assert any(len(t) > len(a) for t, a in PAPERS.items())
     assert len({t.casefold() for t in titles}) == len(titles)
     lines = {line.strip() for dump in SOURCES.glob("*.txt") for line in dump.read_text(encoding="utf-8").splitlines()}
+    lines = {check(line).text for line in lines}  # bidi controls are dropped (with a warning), nothing else
     for title, abstract in PAPERS.items():  # the parser's output is the dump's text, verbatim
         assert title in lines or f"Subscribe{title}" in lines
         assert abstract in lines

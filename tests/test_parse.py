@@ -329,7 +329,7 @@ def test_a_missing_or_unreadable_dump_is_one_problem_not_an_exception(tmp_path: 
     )
     problems: list[Problem] = []
     assert list(iter_dump(tmp_path, 2025, problems)) == []
-    assert [p.message for p in problems] == ["cannot read dump: Is a directory"]
+    assert [p.message for p in problems] == ["refused: not a regular file (a directory)"]
 
 
 def test_iter_dump_streams_the_same_entries_and_problems_as_parse_dump() -> None:

@@ -114,7 +114,7 @@ def test_a_missing_file_is_a_clean_error_and_the_other_files_still_print(tmp_pat
     assert_clean(result)
     assert result.returncode == 1
     assert result.stderr.splitlines() == [
-        f"{tmp_path}:1: no such dump file",
+        f"{tmp_path}:1: refused: not a regular file (a directory)",
         f"{tmp_path / 'gone.txt'}:1: no such dump file",
     ]
     assert len(rows(result.stdout)) == 74

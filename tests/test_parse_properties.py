@@ -39,6 +39,7 @@ from generator.parse import (
     parse_dump,
 )
 from generator.problems import Problem
+from generator.safetext import EARLIEST, LATEST
 
 SETTINGS = {"deadline": None, "derandomize": True, "suppress_health_check": [HealthCheck.too_slow]}
 MONTH_NAMES = [("Jan", "January"), ("Feb", "February"), ("Mar", "March"), ("Apr", "April"), ("May",), ("Jun", "June")]
@@ -65,7 +66,11 @@ BLANKS = ["", "", " ", "\t", " \t ", "\u3000"]
 PADS = ["", "", "", " ", "  ", "\t", " \t"]
 Row = tuple[int, str, str, int | None, date | None, int | None]
 
-safe_chars = st.characters(exclude_categories=("Cc", "Cs", "Zl", "Zp"), exclude_characters="\ufeff")
+# Noncharacters (Cn) are refused and bidi controls dropped: tested in test_safetext.
+safe_chars = st.characters(
+    exclude_categories=("Cc", "Cs", "Zl", "Zp", "Cn"),
+    exclude_characters="\ufeff\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069",
+)
 plain = st.text(safe_chars, min_size=1, max_size=160).map(str.strip)
 worded = st.lists(st.sampled_from(WORDS), min_size=1, max_size=60).map(" ".join)
 text = st.one_of(plain, worded, st.sampled_from(TRICKY)).filter(lambda t: bool(t) and not _is_meta(t))
@@ -92,7 +97,10 @@ def metadata(draw: st.DrawFn, rng: random.Random, capture_year: int) -> Meta:
         lines.append("·")
     if draw(st.booleans()) or not lines:
         yearless = draw(st.booleans())
-        published = draw(st.dates(date(capture_year, 1, 1), date(capture_year, 12, 31)) if yearless else st.dates())
+        # Dates outside what every stage carries (safetext.EARLIEST..LATEST) are left empty: tested elsewhere.
+        year = st.dates(date(capture_year, 1, 1), date(capture_year, 12, 31))
+        dates = year if yearless else st.dates(EARLIEST, LATEST)
+        published = draw(dates)
         zero = "0" if published.day < 10 and rng.random() < 0.2 else ""  # "Jun 05" reads as well as "Jun 5"
         shown = f"{rng.choice(MONTH_NAMES[published.month - 1])} {zero}{published.day}"
         shown += "" if yearless else f", {published.year:04d}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import posixpath
 from dataclasses import replace
@@ -11,9 +12,12 @@ from urllib.parse import parse_qs, urlsplit
 
 import markdown
 import pytest
-from pymdownx.superfences import fence_code_format
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from mkdocs.utils.meta import get_data
 
 from generator.catalog import Catalog, build_catalog
+from generator.frontmatter import front_matter, meta_text
 from generator.records import Paper
 from generator.render import Renderer, excerpt, linked_text, papers_json, relative
 from generator.taxonomy import Taxonomy, Term
@@ -87,12 +91,7 @@ class Text(HTMLParser):
 def to_html(page: str) -> str:
     """Markdown -> HTML as MkDocs does it (its default extensions), front matter removed."""
     body = page.split("---\n", 2)[2] if page.startswith("---\n") else page
-    mermaid = {"name": "mermaid", "class": "mermaid", "format": fence_code_format}
-    return markdown.markdown(
-        body,
-        extensions=["toc", "tables", "fenced_code", "pymdownx.superfences"],
-        extension_configs={"pymdownx.superfences": {"custom_fences": [mermaid]}},
-    )
+    return markdown.markdown(body, extensions=["toc", "tables", "fenced_code"])
 
 
 def texts(html: str, cls: str) -> list[str]:
@@ -119,9 +118,72 @@ def test_every_special_character_of_title_and_abstract_renders_as_literal_text(h
 
 
 def test_page_title_in_front_matter_is_escaped_once(hostile_pages: dict[str, str]) -> None:
-    front = hostile_pages["papers/hostile.md"].split("---\n")[1]
-    title = json.loads(front.splitlines()[0].removeprefix("title: "))
+    title = get_data(hostile_pages["papers/hostile.md"])[1]["title"]
     assert "&lt;script&gt;" in title and "<script>" not in title
+    assert html.unescape(title) == " ".join(HOSTILE.split())
+
+
+# --- front matter: written from a mapping, loaded back by MkDocs to exactly that mapping ------
+
+# What broke hand-written or JSON-quoted front matter: noncharacters, C1 and DEL (refused by the
+# YAML reader), line and paragraph separators, a BOM, astral characters, the document markers.
+TRICKY = [
+    "\ufffe",
+    "\uffff",
+    "\ufdd0",
+    "\x85",
+    "\x7f",
+    "\x9b",
+    "\u2028",
+    "\u2029",
+    "\ufeff",
+    "\U0001f600",
+    "\U0010fffd",
+]
+TRICKY += [
+    "---",
+    "...",
+    "\n---\n",
+    "\n...\n",
+    "a: b",
+    "- x",
+    "#",
+    "'",
+    '"',
+    "\\",
+    "\\u0041",
+    "&",
+    "{x}",
+    "[y]",
+    "*a",
+    "!t",
+]
+TRICKY += ["true", "null", "~", "1e3", "0x1f", "2024-01-01", "", " ", "\t", "\r\n", "\x00", "\x1b"]
+# Pages are UTF-8 files: a lone surrogate cannot be written, so none is generated.
+ANY_TEXT = st.lists(st.one_of(st.sampled_from(TRICKY), st.text(st.characters(exclude_categories=["Cs"])))).map("".join)
+META_VALUES = st.one_of(ANY_TEXT, st.booleans(), st.integers())
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.from_regex(r"[a-z][a-z0-9_]{0,12}", fullmatch=True), META_VALUES, max_size=6))
+def test_front_matter_loads_back_through_mkdocs_to_exactly_its_mapping(meta: dict[str, object]) -> None:
+    body = "<p>body</p>\n"
+    assert get_data(front_matter(meta) + "\n" + body) == (body, meta)  # type: ignore[arg-type]
+
+
+def test_every_generated_page_has_metadata_and_skips_markdown(hostile_pages: dict[str, str]) -> None:
+    weird = paper(
+        "weird",
+        "Title\ufffe with \x85 C1, \x7f DEL and : --- ...",
+        abstract="[x](javascript:y) ![i](https://e.test/i.png)",
+    )
+    pages = Renderer(catalog([weird, paper("other", "Other paper")])).pages()
+    assert set(pages) >= {"index.md", "stats.md", "topics/index.md", "tags/index.md", "topics/bandits.md"}
+    for path, text in pages.items():
+        body, meta = get_data(text)
+        assert meta.get("paperlist_html") is True, path  # MkDocs takes the body as HTML, not Markdown
+        assert meta.get("title") and not body.startswith("---"), path
+    assert get_data(pages["papers/weird.md"])[1]["title"] == meta_text(weird.title)
 
 
 def test_search_links_are_built_from_the_url_encoded_title(hostile_pages: dict[str, str]) -> None:

@@ -61,7 +61,8 @@ def test_a_site_from_shells_equals_the_site_from_real_renders(tmp_path: Path, fi
     assert differences(tmp_path / "real" / "site", build(root, "on")) == []
 
 
-def test_the_shell_is_used_for_every_paper_page(project: Path) -> None:
+def assert_every_paper_page_filled_from_the_shell(project: Path) -> None:
+    """Build ``project``, then MkDocs into ``project/check``: every paper page came from the shell."""
     assert run_generator(project, "build").returncode == 0
     done = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--site-dir", str(project / "check")],
@@ -74,6 +75,10 @@ def test_the_shell_is_used_for_every_paper_page(project: Path) -> None:
     papers = len(list((project / "build" / "docs" / "papers").glob("*.md")))
     assert papers >= 3
     assert f"Paperlist: {papers} page(s) filled from a verified theme shell" in done.stderr
+
+
+def test_the_shell_is_used_for_every_paper_page(project: Path) -> None:
+    assert_every_paper_page_filled_from_the_shell(project)
 
 
 # --- the fallback, on a toy theme ----------------------------------------------------------
