@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import re
@@ -313,8 +314,14 @@ def write_bytes_atomic(path: Path, data: bytes) -> None:
     # One writer per file at a time (builds hold a lock), so a temp name of our own is enough:
     # cheaper than mkstemp's random names when a first ingest writes 10,000 records.
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    # The temp file is created afresh, never opened if it exists: a symlink planted under its
+    # name (build/ is writable by whatever runs in the checkout) would otherwise be followed
+    # and its target overwritten, then renamed into place as the output. A stale one is
+    # removed first (a killed writer that had this pid; unlink removes a link, not its target).
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(tmp)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
     try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
         with os.fdopen(fd, "wb") as handle:
             os.fchmod(handle.fileno(), 0o644)  # whatever the umask, as before
             handle.write(data)

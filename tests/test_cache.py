@@ -248,6 +248,26 @@ def test_a_cache_that_is_no_regular_file_is_not_read(
     assert files[2].is_fifo() is False, "the FIFO was replaced by the new cache"
 
 
+def test_a_symlink_planted_at_a_cache_temp_name_is_never_followed(
+    warm: tuple[Path, tuple[list[str], dict[str, bytes]]], tmp_path: Path
+) -> None:
+    """Caches are written through ``.<name>.<pid>.tmp``: a link planted there is replaced, its target untouched."""
+    root, cold = warm
+    victim = tmp_path / "victim"
+    victim.write_bytes(b"not to be written")
+    planted = []
+    for path in cache_files(root):
+        path.unlink()  # so every cache is written again
+        temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        temp.symlink_to(victim)
+        planted.append(temp)
+    assert generated(root) == cold
+    assert victim.read_bytes() == b"not to be written"
+    for path in cache_files(root):
+        assert path.is_file() and not path.is_symlink(), f"{path.name} is not a file of its own"
+    assert not any(temp.is_symlink() for temp in planted)
+
+
 def test_a_cache_written_by_another_code_version_is_not_used(
     warm: tuple[Path, tuple[list[str], dict[str, bytes]]],
 ) -> None:
