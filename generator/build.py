@@ -28,7 +28,8 @@ from . import files
 
 # First: it checks SOURCE_DATE_EPOCH before NumPy (under scikit-learn) int()s it on import.
 from .builddate import EARLIEST_EPOCH, clamped, environment_epoch
-from .catalog import Catalog, Links, build_catalog, compute_links, visible_papers
+from .cache import FileCache, WrittenFiles, cache_key, long_lived_frozen
+from .catalog import LINKS, Catalog, Links, build_catalog, compute_links, visible_papers
 from .curate import IngestResult, ingest, merge_entries
 from .frontmatter import hand_written_problems
 from .inputs import load_curated as load_curated
@@ -41,7 +42,7 @@ from .records import Paper
 from .render import Page, Renderer, fingerprint, site_files
 from .search import finish_index, start_index, stop_index, write_search_pages
 from .taxonomy import unused_topics
-from .yamlio import FileCache, WrittenFiles, long_lived_frozen, write_if_changed
+from .yamlio import write_if_changed
 
 UNSORTED_SHOWN = 20  # the build output names this many unsorted papers, then counts the rest
 
@@ -116,9 +117,9 @@ def cached_links(project: Project, papers: list[Paper]) -> Links:
     for paper in visible:
         for part in (paper.id, paper.title, paper.abstract, *paper.topics, "|", *paper.tags):
             digest.update(part.encode("utf-8", "surrogateescape") + b"\0")
-    cache = project.cache("links")
-    key = FileCache.key(Path("links"), digest.digest())
-    links: Links | None = cache.get(key)
+    cache = FileCache(project.cache("links"), LINKS)
+    key = cache_key("links", digest.digest())
+    links = cache.get(key)
     if links is None:
         links = compute_links(visible)
         cache.put(key, links)
@@ -130,7 +131,7 @@ def write_docs(project: Project, pages: Mapping[str, Page]) -> None:
     """Write the pages that changed, copy the hand-written ones, delete pages that are gone.
 
     A page whose file still holds what an earlier build wrote under the page's key is neither
-    rendered nor read (see yamlio.WrittenFiles); any other page is rendered, and its file
+    rendered nor read (see cache.WrittenFiles); any other page is rendered, and its file
     written only if the bytes differ, so unchanged pages keep their timestamps.
     """
     pages = dict(pages)

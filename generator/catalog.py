@@ -5,7 +5,10 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
+from . import cache as stored
+from .cache import Codec
 from .mentions import mentioned_by, mentions
 from .records import Paper
 from .related import related_papers
@@ -77,6 +80,29 @@ class Links:
 
     related: dict[str, tuple[str, ...]]
     mentions: dict[str, tuple[Mention, ...]]
+
+
+def _encode_links(links: Links) -> list[Any]:
+    return [
+        {k: list(v) for k, v in links.related.items()},
+        {k: [list(m) for m in v] for k, v in links.mentions.items()},
+    ]
+
+
+def _mention(value: Any) -> Mention:
+    start, end, target = stored.items(value, 3)
+    return stored.whole(start), stored.whole(end), stored.text(target)
+
+
+def _decode_links(value: Any) -> Links:
+    related, found = stored.items(value, 2)
+    return Links(
+        {stored.text(k): stored.texts(v) for k, v in stored.mapping(related).items()},
+        {stored.text(k): tuple(map(_mention, stored.listed(v))) for k, v in stored.mapping(found).items()},
+    )
+
+
+LINKS = Codec("links", _encode_links, _decode_links)
 
 
 def compute_links(visible: Sequence[Paper]) -> Links:

@@ -8,10 +8,6 @@ from __future__ import annotations
 import contextlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from .yamlio import FileCache
 
 
 @dataclass(frozen=True)
@@ -55,14 +51,12 @@ class Project:
 
     @property
     def docs_written(self) -> Path:
-        """What the last build wrote into ``docs`` (see yamlio.WrittenFiles)."""
-        return self.root / "build" / "cache" / "docs.pickle"
+        """What the last build wrote into ``docs`` (see cache.WrittenFiles)."""
+        return self.cache("docs")
 
-    def cache(self, name: str) -> FileCache:
-        """A parse cache under ``build/cache/``: unchanged files are not parsed again."""
-        from .yamlio import FileCache
-
-        return FileCache(self.root / "build" / "cache" / f"{name}.pickle")
+    def cache(self, name: str) -> Path:
+        """The file of one cache under ``build/cache/`` (JSON, see cache.py): never committed."""
+        return self.root / "build" / "cache" / f"{name}.json"
 
     def rel(self, path: Path) -> str:
         with contextlib.suppress(ValueError):

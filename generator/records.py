@@ -16,11 +16,12 @@ from typing import Any
 from slugify import slugify
 
 from . import files
+from .cache import FileCache, cache_key
 from .links import arxiv_id_problem, https_url_problem
 from .problems import Problem, Severity
 from .safetext import EARLIEST, LATEST, RESERVED_IDS, check, shown, summary
 from .taxonomy import UNSORTED, Taxonomy, did_you_mean
-from .yamlio import FileCache, key_lines, parse_yaml_bytes
+from .yamlio import key_lines, parse_yaml_bytes
 
 LINK_FIELDS = ("arxiv", "author_names", "pdf", "code", "url")
 FIELDS = (
@@ -336,42 +337,44 @@ def cross_check(paths: list[Path], papers: list[Paper]) -> list[Problem]:
 class CheckedRecord:
     """One record file read and checked: what a rebuild takes from the cache instead.
 
-    ``data`` and ``parse_problems`` depend on the file's path and bytes alone (the cache key);
-    ``paper`` and ``check_problems`` on the taxonomy too, which ``taxonomy_key`` names: after
-    a taxonomy edit every record is checked again from its cached data, without parsing.
+    ``parse_problems`` depend on the file's path and bytes alone (the cache key); ``paper``
+    and ``check_problems`` on the taxonomy too, which ``taxonomy_key`` names. The parsed
+    YAML is not kept (it would double the cache): after a taxonomy edit every record is
+    parsed and checked again.
     """
 
-    data: Any
     parse_problems: tuple[Problem, ...]
-    taxonomy_key: bytes
+    taxonomy_key: str
     paper: Paper | None
     check_problems: tuple[Problem, ...]
 
 
 def _read_and_check(
-    path: Path, taxonomy: Taxonomy | None, taxonomy_key: bytes, cache: FileCache, root: Path
+    path: Path, taxonomy: Taxonomy | None, taxonomy_key: str, cache: FileCache[CheckedRecord], root: Path | None
 ) -> CheckedRecord:
     try:
         raw = files.read_bytes(path, files.RECORD, root)
     except OSError as exc:
-        return CheckedRecord(None, (files.unreadable(path, exc),), taxonomy_key, None, ())
-    key = FileCache.key(path, raw)
+        return CheckedRecord((files.unreadable(path, exc),), taxonomy_key, None, ())
+    key = cache_key(path, raw)
     hit = cache.get(key)
-    if isinstance(hit, CheckedRecord) and hit.taxonomy_key == taxonomy_key:
+    # A record that does not parse is not checked: its problems hold whatever the taxonomy.
+    fresh = hit is not None and (hit.parse_problems or hit.taxonomy_key == taxonomy_key)
+    if hit is not None and fresh and (hit.paper is None or hit.paper.id == path.stem):
         return hit
-    if isinstance(hit, CheckedRecord):
-        data, parse_problems = hit.data, hit.parse_problems
-    else:
-        data, found = parse_yaml_bytes(path, raw)
-        parse_problems = tuple(found)
-    paper, check_problems = (None, []) if parse_problems else check_record(RawRecord(path, data), taxonomy)
-    entry = CheckedRecord(data, parse_problems, taxonomy_key, paper, tuple(check_problems))
+    data, found = parse_yaml_bytes(path, raw)
+    paper, check_problems = (None, []) if found else check_record(RawRecord(path, data), taxonomy)
+    entry = CheckedRecord(tuple(found), taxonomy_key, paper, tuple(check_problems))
     cache.put(key, entry)
     return entry
 
 
 def load_records(
-    directory: Path, taxonomy: Taxonomy | None, taxonomy_key: bytes, cache: FileCache, root: Path | None = None
+    directory: Path,
+    taxonomy: Taxonomy | None,
+    taxonomy_key: str,
+    cache: FileCache[CheckedRecord],
+    root: Path | None = None,
 ) -> tuple[list[Paper], list[Problem]]:
     """Every record under ``directory`` read and checked against the schema, the vocabulary and
     the other records: the valid papers, and every problem. With ``taxonomy`` None (it is

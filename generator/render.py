@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import io
 import json
 import pickle
 import sys
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -30,13 +32,13 @@ import jinja2
 from markupsafe import Markup, escape
 
 from . import stats
+from .cache import code_version
 from .catalog import Catalog, Mention, newest_first
 from .feeds import atom_feed, newest_date
 from .frontmatter import Meta, front_matter, meta_text
 from .links import arxiv_links, paper_bibtex, paper_links
 from .records import Paper
 from .taxonomy import Term
-from .yamlio import code_version
 
 TEMPLATES = Path(__file__).parent / "templates"
 EXCERPT_CHARS = 180
@@ -191,14 +193,30 @@ def render_version() -> bytes:
 
 def fingerprint(value: object) -> bytes:
     """A digest of a value made of strings, numbers, dates, None, and tuples, lists, dicts and
-    frozen dataclasses of these: different values never get the same digest.
+    frozen dataclasses of these: different values never get the same digest, equal values the same.
 
     Pickle, because it is C (under half of ``repr``'s time) and faithful: ``loads(dumps(v)) == v``,
-    so two different values never pickle alike. Two equal values might not pickle alike when
-    one shares an object the other holds twice (pickle's memo): that costs a needless render at
-    worst, never a stale page. SHA-256, because CPUs compute it in hardware (twice BLAKE2's speed).
+    so two different values never pickle alike. Without its memo ("fast" mode): with it, a string
+    held twice pickles as a back-reference, so a value built fresh (a paper's id that is also a
+    mention's target) and the equal value read from a JSON cache (two separate strings) would
+    get different digests, and a no-change rebuild would render those pages again. One pickler
+    per thread, reused: making one per call would double the cost. SHA-256, because CPUs compute
+    it in hardware (twice BLAKE2's speed).
     """
-    return hashlib.sha256(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)).digest()
+    state: tuple[io.BytesIO, pickle.Pickler] | None = getattr(_picklers, "state", None)
+    if state is None:
+        buffer = io.BytesIO()
+        pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+        pickler.fast = True  # no memo: values are never cyclic
+        state = _picklers.state = (buffer, pickler)
+    buffer, pickler = state
+    buffer.seek(0)
+    buffer.truncate()
+    pickler.dump(value)
+    return hashlib.sha256(buffer.getvalue()).digest()
+
+
+_picklers = threading.local()
 
 
 class Renderer:

@@ -29,11 +29,12 @@ from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
 
+from .cache import WrittenFiles
 from .catalog import Catalog
 from .problems import Problem
 from .publish import die_with_parent
 from .records import Paper
-from .yamlio import WrittenFiles, write_if_changed
+from .yamlio import write_if_changed
 
 BUNDLE = "pagefind"  # the bundle's directory in the site, read by overrides/assets/search.js
 SHARDS = "shards.json"  # in the bundle: the merged shards' directories, read by overrides/assets/search.js
@@ -43,7 +44,7 @@ SHARDS = "shards.json"  # in the bundle: the merged shards' directories, read by
 # even with the larger figures. Each shard costs the reader one more index fetch per word.
 SHARD_PAPERS = 2000
 SHARD_ENV = "PAPERLIST_SEARCH_SHARD"  # overrides SHARD_PAPERS (tests force several shards)
-MANIFEST = "written.pickle"  # in build/search: the record of written pages (yamlio.WrittenFiles)
+MANIFEST = "written.json"  # in build/search: the record of written pages (cache.WrittenFiles)
 # Pagefind's own UIs and the no-language index: the site uses none of them (its UI is Material's).
 UNUSED: tuple[str, ...] = ("pagefind-ui.*", "pagefind-component-ui.*", "pagefind-modular-ui.*")
 UNUSED += ("pagefind-highlight.js", "wasm.unknown.*")
@@ -100,7 +101,7 @@ def shard_pages(papers: Sequence[Paper], size: int) -> list[list[Paper]]:
 def write_search_pages(catalog: Catalog, directory: Path) -> None:
     """One page per visible paper at ``<shard>/papers/<id>/index.html``; unchanged pages are not rewritten.
 
-    The record of written files (``yamlio.WrittenFiles``, keyed by each page's digest) leaves a
+    The record of written files (``cache.WrittenFiles``, keyed by each page's digest) leaves a
     page whose file is untouched alone without reading it back (10,000 reads were most of this
     step's time). Anything else under ``directory`` (pages of papers gone or moved to another
     shard, shards no longer needed, older layouts) is removed.
