@@ -1,12 +1,12 @@
 """Related papers: text similarity blended with the curators' topics and tags.
 
-The text part is TF-IDF over title and abstract (word 1-2-grams, sublinear tf) on lightly
-stemmed tokens with the field's boilerplate ("we propose", "state of the art") down-weighted,
+The text part is TF-IDF over title and abstract (word 1-2-grams, sublinear tf, title words
+counted three times) with the field's boilerplate ("we propose", "state of the art") down-weighted,
 smoothed by a small latent semantic (LSA) projection so papers that say the same thing in
 different words still meet. Shared topics and tags then pull papers of one family together.
 ``bench/related_eval.py`` measures each ingredient against plain TF-IDF.
 
-Everything is sparse or chunked, so memory grows with N x chunk, never N x N.
+Scores are ranked a block of rows at a time (BLOCK_ENTRIES scores), so memory never grows with N x N.
 """
 
 from __future__ import annotations
