@@ -20,7 +20,8 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 from .records import Paper
 
 # Every word made of letters, digits, '+' and inner hyphens: a mention must be one of these whole.
-WORD = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9+]|-(?=[A-Za-z0-9]))*")
+# (Runs of a character class, not a per-character alternation: several times faster.)
+WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9+]*(?:-[A-Za-z0-9][A-Za-z0-9+]*)*")
 LOWER_WORD = re.compile(r"(?<![A-Za-z0-9-])[a-z][a-z0-9-]*(?![A-Za-z0-9])")
 # Acronyms and names every paper of the field uses for something general: never a paper's name.
 FIELD_TERMS = frozenset(
@@ -71,10 +72,8 @@ def name_index(papers: Sequence[Paper]) -> dict[str, str]:
         name = short_name(paper.title)
         if name is not None:
             owners[name].append(paper.id)
-    common = lower_case_words(papers)
-    return {
-        name: ids[0] for name, ids in sorted(owners.items()) if len(ids) == 1 and distinctive(name, frozenset(common))
-    }
+    common = lower_case_words(papers)  # built once: rebuilding it per name made this quadratic
+    return {name: ids[0] for name, ids in sorted(owners.items()) if len(ids) == 1 and distinctive(name, common)}
 
 
 def defines_acronym(text: str, start: int, name: str) -> bool:
@@ -97,6 +96,8 @@ def defines_acronym(text: str, start: int, name: str) -> bool:
 def find_mentions(paper: Paper, names: dict[str, str]) -> list[tuple[int, int, str]]:
     """(start, end, target id) of each mention in the abstract, in order; never the paper itself."""
     text = paper.abstract
+    if names.keys().isdisjoint(WORD.findall(text)):  # most abstracts name no paper: one C-level pass
+        return []
     found: list[tuple[int, int, str]] = []
     defined: set[str] = set()
     for match in WORD.finditer(text):

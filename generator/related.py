@@ -1,29 +1,30 @@
 """Related papers: text similarity blended with the curators' topics and tags.
 
-The text part is TF-IDF over title and abstract (word 1-2-grams, sublinear tf) on lightly
-stemmed tokens with the field's boilerplate ("we propose", "state of the art") down-weighted,
+The text part is TF-IDF over title and abstract (word 1-2-grams, sublinear tf, title words
+counted three times) with the field's boilerplate ("we propose", "state of the art") down-weighted,
 smoothed by a small latent semantic (LSA) projection so papers that say the same thing in
 different words still meet. Shared topics and tags then pull papers of one family together.
 ``bench/related_eval.py`` measures each ingredient against plain TF-IDF.
 
-Everything is sparse or chunked, so memory grows with N x chunk, never N x N.
+Scores are ranked a block of rows at a time (BLOCK_ENTRIES scores), so memory never grows with N x N.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.decomposition import TruncatedSVD
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.preprocessing import normalize
 
 from .records import Paper
 
 RELATED = 5
-CHUNK = 1024
+BLOCK_ENTRIES = 1 << 22  # scores ranked at once: 16 MB of float32 whatever the number of papers
+SCORE_STEP = 2.0**-20  # scores closer than this are a tie, broken by id
 LSA_COMPONENTS = 64
 LSA_SAMPLE = 2000
 LSA_ITERATIONS = 4
@@ -46,47 +47,40 @@ BOILERPLATE_WEIGHT = 0.4
 class Weights:
     """How much each kind of evidence counts; the parts of the text score add up to ``text``."""
 
+    # Picked by ``python -m bench.related_eval --tune`` on the tuning families only.
     text: float = 0.75
-    topic: float = 0.15
-    tag: float = 0.10
-    lsa: float = 0.3  # share of the text score that comes from the LSA projection
+    topic: float = 0.24
+    tag: float = 0.16
+    lsa: float = 0.5  # share of the text score that comes from the LSA projection
+    title: float = 3.0  # a word of the title counts as this many words of the abstract
 
 
 def paper_text(paper: Paper) -> str:
     return f"{paper.title} {paper.abstract}"
 
 
-def _fit(vectorizer: TfidfVectorizer, papers: Sequence[Paper]) -> tuple[sp.csr_matrix, np.ndarray]:
+def tfidf_matrix(papers: Sequence[Paper], title_weight: float = 1.0) -> sp.csr_matrix:
+    """Rows of unit length: sublinear TF-IDF of word 1-2-grams, title words weighted, boilerplate down.
+
+    Titles and abstracts are counted as separate texts in one pass (no n-gram spans the two) and
+    added with the title's weight, so a word a paper puts in its title says more about it.
+    """
+    count = len(papers)
+    vectorizer = CountVectorizer(ngram_range=(1, 2), stop_words="english", dtype=np.float32)
     try:
-        return sp.csr_matrix(vectorizer.fit_transform([paper_text(p) for p in papers])), np.asarray(
-            vectorizer.get_feature_names_out()
-        )
+        both = sp.csr_matrix(vectorizer.fit_transform([p.title for p in papers] + [p.abstract for p in papers]))
     except ValueError:  # an empty vocabulary: nothing to compare
-        return sp.csr_matrix((len(papers), 1), dtype=np.float32), np.array([""])
-
-
-def plain_tfidf(papers: Sequence[Paper]) -> sp.csr_matrix:
-    """The baseline: TF-IDF of title + abstract, word 1-2-grams, sublinear tf, English stop words."""
-    vectorizer = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, stop_words="english", dtype=np.float32)
-    return _fit(vectorizer, papers)[0]
-
-
-def tfidf_matrix(papers: Sequence[Paper]) -> sp.csr_matrix:
-    """Rows of unit length: TF-IDF of title + abstract with the field's boilerplate n-grams down-weighted."""
-    many = len(papers) > 50
-    vectorizer = TfidfVectorizer(
-        ngram_range=(1, 2),
-        sublinear_tf=True,
-        stop_words="english",
-        min_df=2 if many else 1,
-        max_df=0.5 if many else 1.0,
-        dtype=np.float32,
-    )
-    matrix, names = _fit(vectorizer, papers)
-    weights = np.array(
-        [BOILERPLATE_WEIGHT if all(w in BOILERPLATE for w in n.split(" ")) else 1.0 for n in names], dtype=np.float32
-    )
-    return sp.csr_matrix(normalize(matrix @ sp.diags(weights)))
+        return sp.csr_matrix((count, 1), dtype=np.float32)
+    counts = sp.csr_matrix(both[:count] * np.float32(title_weight) + both[count:])
+    df = np.bincount(counts.indices, minlength=counts.shape[1])
+    names = vectorizer.get_feature_names_out()
+    # Terms in one paper link nothing; terms in most papers say nothing (only above 50 papers).
+    keep = (df >= 2) & (df <= 0.5 * count) if count > 50 else df >= 1
+    weights = np.where([all(w in BOILERPLATE for w in n.split(" ")) for n in names], BOILERPLATE_WEIGHT, 1.0)
+    idf = np.log((1 + count) / (1 + df)) + 1  # scikit-learn's smoothed idf
+    counts.data = np.log(counts.data) + 1  # sublinear tf
+    scale = np.where(keep, idf * weights, 0).astype(np.float32)
+    return sp.csr_matrix(normalize(counts @ sp.diags(scale)), dtype=np.float32)
 
 
 def exact_part(tfidf: sp.csr_matrix, max_df: float = EXACT_MAX_DF) -> sp.csr_matrix:
@@ -140,11 +134,11 @@ def top_k(scores: np.ndarray, k: int, exclude: int) -> list[int]:
 
 
 def top_k_rows(scores: np.ndarray, k: int, first: int) -> list[list[int]]:
-    """``top_k`` of every row of a chunk whose first row is paper ``first``, vectorised.
+    """``top_k`` of every row of a block whose first row is paper ``first``, vectorised.
 
     A row whose k-th best score is tied with a score outside its first k is handed to
     ``top_k``, which sees every tied candidate, so the ties still go by id. ``scores`` is
-    overwritten (each paper's own score), which saves copying a chunk.
+    overwritten (each paper's own score), which saves copying a block.
     """
     rows, count = scores.shape
     k = min(k, count - 1)
@@ -159,64 +153,56 @@ def top_k_rows(scores: np.ndarray, k: int, first: int) -> list[list[int]]:
     return [top_k(scores[r], k, first + r) if tied[r] else [int(i) for i in best[r]] for r in range(rows)]
 
 
-Scorer = Callable[[int, int], np.ndarray]
+def rank_matrix(sparse: sp.spmatrix | None, dense: np.ndarray | None, k: int) -> list[list[int]]:
+    """The k best others of every row by ``sparse @ sparse.T + dense @ dense.T``, a block at a time.
 
-
-def rank(count: int, scores: Scorer, k: int) -> list[list[int]]:
-    """The k best others of every row, computing scores one chunk of rows at a time."""
+    A block holds about BLOCK_ENTRIES scores (float32), so memory stays bounded whatever N is.
+    Scores are rounded to SCORE_STEP before ranking: two scores that differ only in the last bits
+    a BLAS build or a thread count chooses are a tie, and ties go by index (papers sorted by id).
+    """
+    if sparse is None and dense is None:
+        raise ValueError("nothing to rank by")
+    count = sparse.shape[0] if sparse is not None else len(dense)  # type: ignore[arg-type]
+    rows_per_block = max(1, BLOCK_ENTRIES // max(count, 1))
+    left = sp.csr_matrix(sparse, dtype=np.float32) if sparse is not None else None
+    right = sp.csr_matrix(left.T) if left is not None else None  # CSR: a product needs no conversion
     result: list[list[int]] = []
-    for start in range(0, count, CHUNK):
-        chunk = scores(start, min(start + CHUNK, count))
-        result.extend(top_k_rows(chunk, k, start))
+    for start in range(0, count, rows_per_block):
+        stop = min(start + rows_per_block, count)
+        if dense is not None:
+            block = np.asarray(dense[start:stop] @ dense.T, dtype=np.float32)
+        else:
+            block = np.zeros((stop - start, count), dtype=np.float32)
+        if left is not None:
+            part = sp.csr_matrix(left[start:stop] @ right)  # a product holds each (row, column) once
+            block[np.repeat(np.arange(stop - start), np.diff(part.indptr)), part.indices] += part.data
+        np.rint(block * np.float32(1 / SCORE_STEP), out=block)
+        result.extend(top_k_rows(block, k, start))
     return result
 
 
-def cosine_scorer(matrix: sp.csr_matrix) -> Scorer:
-    """Scores of a chunk of rows against all rows: one sparse product, densified per chunk only."""
-    transposed = sp.csc_matrix(matrix.T)
-    return lambda start, stop: np.asarray((matrix[start:stop] @ transposed).toarray())
+def related_papers(
+    papers: Sequence[Paper], k: int = RELATED, weights: Weights = Weights()
+) -> dict[str, tuple[str, ...]]:
+    """For each paper, the ids of its k most related papers, best first, ties by id.
 
-
-def blended_scorer(papers: Sequence[Paper], weights: Weights = Weights()) -> Scorer:
-    """Text (exact rare terms + LSA), topic and tag cosines, added with their weights.
-
-    Each part is scaled by the square root of its weight and the sparse parts are set side by
-    side, so one sparse product of a chunk of rows with all rows gives their weighted sum; the
-    LSA part is one small dense (BLAS) product.
+    Text (exact rare terms + LSA), topic and tag cosines are added with their weights: each
+    part is scaled by the square root of its weight and set side by side, so one product of a
+    block of rows with all rows gives the weighted sum. The papers are sorted by id first, so
+    the order they come in never changes the result.
     """
-    tfidf = tfidf_matrix(papers)
+    papers = sorted(papers, key=lambda p: p.id)
+    if len(papers) < 2:
+        return {p.id: () for p in papers}
+    tfidf = tfidf_matrix(papers, weights.title)
     parts = [
         (weights.text * (1 - weights.lsa), exact_part(tfidf)),
         (weights.topic, label_matrix([p.topics for p in papers])),
         (weights.tag, label_matrix([p.tags for p in papers])),
     ]
     used = [matrix * np.float32(np.sqrt(w)) for w, matrix in parts if w]
-    sparse_scores = cosine_scorer(sp.csr_matrix(sp.hstack(used))) if used else None
+    sparse = sp.csr_matrix(sp.hstack(used)) if used else None
     lsa_weight = weights.text * weights.lsa
     dense = lsa_matrix(tfidf) * np.float32(np.sqrt(lsa_weight)) if lsa_weight else None
-
-    def scores(start: int, stop: int) -> np.ndarray:
-        total = dense[start:stop] @ dense.T if dense is not None else np.zeros((stop - start, len(papers)), np.float32)
-        if sparse_scores is not None:
-            total += sparse_scores(start, stop)
-        return total
-
-    return scores
-
-
-def related_papers(
-    papers: Sequence[Paper], k: int = RELATED, weights: Weights = Weights()
-) -> dict[str, tuple[str, ...]]:
-    """For each paper, the ids of its k most related papers, best first (``papers`` sorted by id)."""
-    if len(papers) < 2:
-        return {p.id: () for p in papers}
-    ranked = rank(len(papers), blended_scorer(papers, weights), k)
-    return {p.id: tuple(papers[i].id for i in row) for p, row in zip(papers, ranked, strict=True)}
-
-
-def plain_related(papers: Sequence[Paper], k: int = RELATED) -> dict[str, tuple[str, ...]]:
-    """The baseline ranking (plain TF-IDF cosine), for the evaluation."""
-    if len(papers) < 2:
-        return {p.id: () for p in papers}
-    ranked = rank(len(papers), cosine_scorer(plain_tfidf(papers)), k)
+    ranked = rank_matrix(sparse, dense, k)
     return {p.id: tuple(papers[i].id for i in row) for p, row in zip(papers, ranked, strict=True)}

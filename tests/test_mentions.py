@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 from test_render import catalog, paper, texts, to_html
@@ -117,3 +118,17 @@ def test_a_name_the_corpus_also_writes_in_lower_case_is_an_ordinary_word() -> No
     glue = paper("glue", "GLUe: A Benchmark", "Tasks.")
     other = paper("other", "Other", "We glue the parts; GLUe is a benchmark.")
     assert mentions([glue, other]) == {}
+
+
+def test_indexing_many_names_takes_linear_time() -> None:
+    """20,000 distinct names over a large lower-case vocabulary: seconds, not minutes (issue 12)."""
+    vocabulary = " ".join(f"word{i}" for i in range(20_000))
+    papers = [
+        paper(f"p{i:05d}", f"Net{i}X: A Paper", vocabulary if i == 0 else f"Beats Net{i - 1}X.") for i in range(20_000)
+    ]
+    start = time.perf_counter()
+    names = name_index(papers)
+    assert time.perf_counter() - start < 5  # rebuilding the vocabulary per name took minutes
+    assert len(names) == 20_000
+    found = mentions(papers)
+    assert found["p00002"] == ((6, 11, "p00001"),)
