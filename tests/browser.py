@@ -1,6 +1,6 @@
 """Browser tests' shared parts: Debian's Chromium driven by Playwright, and a built site served locally.
 
-Import the fixture into a test module (``from browser import browser, served``). Browser
+The ``browser`` fixture is registered once, in conftest.py; import ``served`` where needed. Browser
 tests fail, not skip, when Chromium is missing (``make test`` installs it), unless
 PAPERLIST_SKIP_BROWSER=1 says to skip them on purpose.
 """

@@ -47,3 +47,9 @@ def project(tmp_path: Path) -> Path:
 @pytest.fixture
 def generator_cli() -> Callable[..., subprocess.CompletedProcess[str]]:
     return run_generator
+
+
+# Browser tests share one Chromium: defined here once, so every module gets the same session
+# fixture (a module importing it would get a Playwright of its own, which the sync API refuses
+# to start beside the first).
+from browser import browser  # noqa: E402, F401

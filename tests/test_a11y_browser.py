@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from browser import browser  # noqa: F401 - a fixture
 from test_csp_browser import Site, site  # noqa: F401 - the seed corpus built and served, once per module
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -98,7 +97,7 @@ def test_tables_stay_readable_on_a_phone(browser: Any, site: Site, kind: str) ->
 
 @pytest.mark.parametrize("kind", ["home", "topic", "paper", "stats", "tags index"])
 def test_every_control_is_reached_by_tab_and_shows_focus(
-    browser: Any,  # noqa: F811
+    browser: Any,
     site: Site,  # noqa: F811
     kind: str,
 ) -> None:

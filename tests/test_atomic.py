@@ -169,9 +169,8 @@ def test_a_build_into_another_directory_leaves_no_staging_behind(built: Path, tm
 def _with_site_url(root: Path) -> None:
     """A sitemap lists absolute URLs only, so give the copy a site_url."""
     config = root / "mkdocs.yml"
-    text = config.read_text(encoding="utf-8")
-    if "site_url:" not in text:
-        config.write_text("site_url: https://example.org/paperlist/\n" + text, encoding="utf-8")
+    text = re.sub(r"(?m)^site_url:.*\n", "", config.read_text(encoding="utf-8"))  # mkdocs.yml reads it from the env
+    config.write_text("site_url: https://example.org/paperlist/\n" + text, encoding="utf-8")
 
 
 def lastmods(site: Path) -> set[str]:

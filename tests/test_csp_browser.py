@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from browser import browser, served  # noqa: F401 - `browser` is a fixture
+from browser import served
 
 from conftest import REPO, run_generator
 
@@ -83,7 +83,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
 class Watched:
     """A page with every CSP violation, console error and request to another origin recorded."""
 
-    def __init__(self, browser: Any, base: str, scheme: str) -> None:  # noqa: F811 - the fixture, passed on
+    def __init__(self, browser: Any, base: str, scheme: str) -> None:
         self.page = browser.new_page(color_scheme=scheme)
         self.console: list[str] = []
         self.foreign: list[str] = []
@@ -103,7 +103,7 @@ class Watched:
 @pytest.mark.parametrize(
     "kind", ["home", "topics index", "tags index", "topic", "tag", "paper", "stats", "about", "not found"]
 )
-def test_every_kind_of_page_runs_within_the_policy(browser: Any, site: Site, kind: str, scheme: str) -> None:  # noqa: F811
+def test_every_kind_of_page_runs_within_the_policy(browser: Any, site: Site, kind: str, scheme: str) -> None:
     watched = Watched(browser, site.base, scheme)
     page = watched.page
     page.goto(site.base + site.paths[kind])
@@ -125,7 +125,7 @@ def test_every_kind_of_page_runs_within_the_policy(browser: Any, site: Site, kin
     page.close()
 
 
-def test_search_runs_within_the_policy(browser: Any, site: Site) -> None:  # noqa: F811
+def test_search_runs_within_the_policy(browser: Any, site: Site) -> None:
     watched = Watched(browser, site.base, "light")
     page = watched.page
     page.goto(site.base + site.paths["paper"])
@@ -139,7 +139,7 @@ def test_search_runs_within_the_policy(browser: Any, site: Site) -> None:  # noq
     page.close()
 
 
-def test_an_injected_inline_script_and_handler_are_blocked(browser: Any, site: Site) -> None:  # noqa: F811
+def test_an_injected_inline_script_and_handler_are_blocked(browser: Any, site: Site) -> None:
     watched = Watched(browser, site.base, "light")
     page = watched.page
     page.goto(site.base + "csp-canary/")

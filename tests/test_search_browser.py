@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser import browser, served  # noqa: F401 - `browser` is a fixture
+from browser import served
 
 from conftest import REPO, make_project, run_generator
 from generator.search import SHARD_ENV, SHARDS
@@ -68,7 +68,7 @@ def _quoted(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def _search(browser: Any, url: str, query: str) -> Any:  # noqa: F811 - the fixture, passed on
+def _search(browser: Any, url: str, query: str) -> Any:
     """Open ``url``, press ``s`` and type ``query``; the page once the first result link shows."""
     page = browser.new_page()
     page.goto(url)
@@ -79,7 +79,7 @@ def _search(browser: Any, url: str, query: str) -> Any:  # noqa: F811 - the fixt
     return page
 
 
-def test_searching_the_seed_site_for_a_short_name_finds_its_page(browser: Any, seed_site: str) -> None:  # noqa: F811
+def test_searching_the_seed_site_for_a_short_name_finds_its_page(browser: Any, seed_site: str) -> None:
     page = _search(browser, seed_site, "LoLDU")
     first = page.locator(RESULT_LINKS).first
     href = first.get_attribute("href")
@@ -94,7 +94,7 @@ def test_searching_the_seed_site_for_a_short_name_finds_its_page(browser: Any, s
     page.close()
 
 
-def test_search_works_from_a_nested_page(browser: Any, seed_site: str) -> None:  # noqa: F811
+def test_search_works_from_a_nested_page(browser: Any, seed_site: str) -> None:
     page = _search(browser, seed_site + "topics/", "unlearning")
     hrefs = [a.get_attribute("href") or "" for a in page.locator(RESULT_LINKS).all()]
     assert hrefs and all(h.startswith(seed_site + "papers/") for h in hrefs)
@@ -102,7 +102,7 @@ def test_search_works_from_a_nested_page(browser: Any, seed_site: str) -> None: 
     page.close()
 
 
-def test_escape_closes_the_search(browser: Any, seed_site: str) -> None:  # noqa: F811
+def test_escape_closes_the_search(browser: Any, seed_site: str) -> None:
     page = _search(browser, seed_site, "LoLDU")
     assert page.evaluate("document.getElementById('__search').checked")
     page.keyboard.press("Escape")
@@ -110,7 +110,7 @@ def test_escape_closes_the_search(browser: Any, seed_site: str) -> None:  # noqa
     page.close()
 
 
-def test_titles_and_abstracts_show_as_literal_text_in_results(browser: Any, hostile_site: str) -> None:  # noqa: F811
+def test_titles_and_abstracts_show_as_literal_text_in_results(browser: Any, hostile_site: str) -> None:
     page = _search(browser, hostile_site, "Quokkafold")
     result = page.locator(".pl-search .md-search-result__list").first
     assert result.locator("h1").first.inner_text() == HOSTILE_TITLE
@@ -131,7 +131,7 @@ def _shard_papers(root: Path) -> list[tuple[str, str]]:
     return found
 
 
-def test_a_search_finds_the_papers_of_every_shard(browser: Any, sharded_site: Path) -> None:  # noqa: F811
+def test_a_search_finds_the_papers_of_every_shard(browser: Any, sharded_site: Path) -> None:
     papers = _shard_papers(sharded_site)
     assert len(papers) == 3
     with served(sharded_site / "site") as base:
@@ -144,7 +144,7 @@ def test_a_search_finds_the_papers_of_every_shard(browser: Any, sharded_site: Pa
 
 
 def test_a_missing_shard_makes_search_say_it_is_unavailable(
-    browser: Any,  # noqa: F811
+    browser: Any,
     sharded_site: Path,
     tmp_path: Path,
 ) -> None:

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from browser import browser, served  # noqa: F401 - `browser` is a fixture
+from browser import served
 
 from conftest import make_project, run_generator
 
@@ -39,7 +39,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield base
 
 
-def _page(browser: Any, url: str, viewport: dict[str, int] = WIDE, dark: bool = False) -> Any:  # noqa: F811
+def _page(browser: Any, url: str, viewport: dict[str, int] = WIDE, dark: bool = False) -> Any:
     context = browser.new_context(viewport=viewport, color_scheme="dark" if dark else "light")
     page = context.new_page()
     page.goto(url)
@@ -53,13 +53,13 @@ def _results(page: Any, query: str = "unlearning") -> None:
     page.wait_for_selector(RESULT_LINKS, state="visible", timeout=15_000)
 
 
-def test_the_dialog_has_an_accessible_name(browser: Any, site: str) -> None:  # noqa: F811
+def test_the_dialog_has_an_accessible_name(browser: Any, site: str) -> None:
     page = _page(browser, site)
     assert page.get_by_role("dialog", name="Search").count() == 1
     page.context.close()
 
 
-def test_tab_and_shift_tab_stay_inside_the_open_dialog(browser: Any, site: str) -> None:  # noqa: F811
+def test_tab_and_shift_tab_stay_inside_the_open_dialog(browser: Any, site: str) -> None:
     page = _page(browser, site)
     _results(page, "bandits")
     stops = page.locator(RESULT_LINKS).count() + 2  # the field, the clear button, each result
@@ -76,7 +76,7 @@ def test_tab_and_shift_tab_stay_inside_the_open_dialog(browser: Any, site: str) 
     page.context.close()
 
 
-def test_every_control_is_reached_by_tab_and_shows_its_focus(browser: Any, site: str) -> None:  # noqa: F811
+def test_every_control_is_reached_by_tab_and_shows_its_focus(browser: Any, site: str) -> None:
     page = _page(browser, site)
     _results(page)
     wanted = page.locator(f"{RESULT_LINKS}, .pl-search button[type=reset]").count()
@@ -94,7 +94,7 @@ def test_every_control_is_reached_by_tab_and_shows_its_focus(browser: Any, site:
     page.context.close()
 
 
-def test_escape_closes_and_gives_focus_back_to_where_it_was(browser: Any, site: str) -> None:  # noqa: F811
+def test_escape_closes_and_gives_focus_back_to_where_it_was(browser: Any, site: str) -> None:
     page = _page(browser, site)
     page.focus(".md-header__button.md-logo")
     _results(page)
@@ -104,7 +104,7 @@ def test_escape_closes_and_gives_focus_back_to_where_it_was(browser: Any, site: 
     page.context.close()
 
 
-def test_a_click_outside_closes_and_gives_focus_back_to_the_field(browser: Any, site: str) -> None:  # noqa: F811
+def test_a_click_outside_closes_and_gives_focus_back_to_the_field(browser: Any, site: str) -> None:
     page = _page(browser, site)
     page.click(FIELD)
     page.keyboard.type("unlearning")
@@ -115,7 +115,7 @@ def test_a_click_outside_closes_and_gives_focus_back_to_the_field(browser: Any, 
     page.context.close()
 
 
-def test_on_a_phone_the_header_button_works_from_the_keyboard_and_gets_focus_back(browser: Any, site: str) -> None:  # noqa: F811
+def test_on_a_phone_the_header_button_works_from_the_keyboard_and_gets_focus_back(browser: Any, site: str) -> None:
     page = _page(browser, site, PHONE)
     button = page.get_by_role("button", name="Search")
     button.focus()
@@ -130,7 +130,7 @@ def test_on_a_phone_the_header_button_works_from_the_keyboard_and_gets_focus_bac
     page.context.close()
 
 
-def test_the_number_of_results_is_announced(browser: Any, site: str) -> None:  # noqa: F811
+def test_the_number_of_results_is_announced(browser: Any, site: str) -> None:
     page = _page(browser, site)
     _results(page)
     status = page.get_by_role("status")
@@ -141,7 +141,7 @@ def test_the_number_of_results_is_announced(browser: Any, site: str) -> None:  #
 
 
 @pytest.mark.parametrize("dark", [False, True], ids=["light", "dark"])
-def test_axe_finds_nothing_serious_in_the_open_dialog(browser: Any, site: str, dark: bool) -> None:  # noqa: F811
+def test_axe_finds_nothing_serious_in_the_open_dialog(browser: Any, site: str, dark: bool) -> None:
     axe = pytest.importorskip("axe_playwright_python.sync_playwright", reason="axe-playwright-python is not installed")
     page = _page(browser, site, dark=dark)
     _results(page)

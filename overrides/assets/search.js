@@ -263,7 +263,15 @@
     const term = input.value.trim();
     if (term) load().then((pagefind) => pagefind.preload(term)).catch(() => {});
   });
-  input.addEventListener("focus", () => quiet || open(input));
+  // Reaching the field with Tab does not open the modal dialog (a keyboard user passing
+  // through the header would be caught in it): typing does. A click or a shortcut opens it.
+  let tabbing = false;
+  document.addEventListener("keydown", (event) => { tabbing = event.key === "Tab"; }, true);
+  document.addEventListener("pointerdown", () => { tabbing = false; }, true);
+  input.addEventListener("focus", () => {
+    load();
+    if (!quiet && !tabbing) open(input);
+  });
   input.addEventListener("pointerenter", load, { once: true });
   // The header's button and the checkbox behind it (clicks on the button, the back arrow or
   // the overlay outside the dialog): opening moves focus in, closing moves it back.
