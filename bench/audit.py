@@ -10,8 +10,6 @@ its target, so the audit can gate a change.
 from __future__ import annotations
 
 import argparse
-import contextlib
-import functools
 import gzip
 import http.server
 import io
@@ -21,12 +19,10 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from bench.browse import ARGS, CHROMIUM
+from bench.browse import ARGS, CHROMIUM, served
 
 COMPRESSIBLE = (".html", ".css", ".js", ".json", ".xml", ".svg", ".txt")
 
@@ -82,19 +78,6 @@ class _Gzipped(http.server.SimpleHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         return io.BytesIO(body)
-
-
-@contextlib.contextmanager
-def served(directory: Path) -> Iterator[str]:
-    """``directory`` served gzipped on 127.0.0.1 from a thread; yields the base URL."""
-    handler = functools.partial(_Gzipped, directory=str(directory))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def pages(site: Path) -> dict[str, str]:
@@ -159,7 +142,7 @@ def main(argv: list[str] | None = None) -> int:
     cli = lighthouse()
     below: list[str] = []
     print(f"{'page':8} " + " ".join(f"{name:>14}" for name in CATEGORIES))
-    with served(site) as base:
+    with served(site, _Gzipped) as base:
         for kind, path in pages(site).items():
             reports = [run(cli, base + path) for _ in range(args.runs)]
             median = {name: int(statistics.median(scores(r)[name] for r in reports)) for name in CATEGORIES}
