@@ -20,6 +20,7 @@ from typing import Any, TextIO
 
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
+from . import files
 from .arxiv_api import Api, ApiError, Found
 from .links import https_url_problem, unversioned
 from .problems import Problem, Severity
@@ -127,7 +128,7 @@ def enrich(
         if problem is not None:
             result.review.append(problem)
         if found is not None:
-            data = round_trip().load(path.read_text(encoding="utf-8"))
+            data = round_trip().load(files.read_text(path, files.RECORD, directory.parent))
             filled = apply(data, found)
             if filled:
                 result.texts[path] = dump_round_trip(data)

@@ -103,6 +103,7 @@ class RawRecord:
 
     path: Path
     data: Any
+    raw: bytes  # the bytes ``data`` was parsed from: where line numbers are looked up
 
 
 class _Checker:
@@ -116,7 +117,9 @@ class _Checker:
 
     def line(self, key: str) -> int:
         if self._lines is None:
-            self._lines = key_lines(self.record.path.read_text(encoding="utf-8"))
+            # The bytes already read (bounded, inside content/): never a second read of the file.
+            text = self.record.raw.decode("utf-8", "replace")
+            self._lines = key_lines(text.replace("\r\n", "\n").replace("\r", "\n"))
         return self._lines.get(key, self._lines.get(key.split("[")[0], 1))
 
     def add(self, key: str, message: str, severity: Severity = Severity.ERROR) -> None:
@@ -363,7 +366,7 @@ def _read_and_check(
     if hit is not None and fresh and (hit.paper is None or hit.paper.id == path.stem):
         return hit
     data, found = parse_yaml_bytes(path, raw)
-    paper, check_problems = (None, []) if found else check_record(RawRecord(path, data), taxonomy)
+    paper, check_problems = (None, []) if found else check_record(RawRecord(path, data, raw), taxonomy)
     entry = CheckedRecord(tuple(found), taxonomy_key, paper, tuple(check_problems))
     cache.put(key, entry)
     return entry
