@@ -86,7 +86,7 @@ def cached_taxonomy(path: Path, cache: FileCache[Checked], root: Path) -> tuple[
     key = cache_key(path, raw, "taxonomy")
     hit = cache.get(key)
     if hit is None:
-        taxonomy, problems = load_taxonomy(path, root)
+        taxonomy, problems = load_taxonomy(path, root, raw)  # the bytes the key names
         hit = (taxonomy, tuple(problems))
         cache.put(key, hit)
     cache.save()

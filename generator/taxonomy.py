@@ -13,7 +13,7 @@ from . import files
 from .problems import Problem, Severity, errors
 from .rules import Matcher, Rule
 from .safetext import RESERVED_IDS, check, shown, summary
-from .yamlio import key_lines, load_yaml_file
+from .yamlio import key_lines, parse_yaml_bytes
 
 UNSORTED = "unsorted"  # built in: where a new paper goes when no rule matches it
 ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -129,20 +129,25 @@ def _term(section: str, raw: Any, where: str, line: int, key_line: dict[str, int
     return Term(term_id, texts["title"], texts["description"], aliases, rule), checker.problems
 
 
-def load_taxonomy(path: Path, root: Path | None = None) -> tuple[Taxonomy, list[Problem]]:
+def load_taxonomy(path: Path, root: Path | None = None, raw: bytes | None = None) -> tuple[Taxonomy, list[Problem]]:
     """Read and check ``taxonomy.yml``; every problem is returned, none raised.
 
     Read as content (see files): refused if it leads outside ``root`` (default: its directory).
+    ``raw``: its bytes, when the caller has read them already (the file is read once).
     """
-    root = root or path.parent
-    data, problems = load_yaml_file(path, kind=files.TAXONOMY, root=root)
     empty = Taxonomy({}, {}, {})
+    if raw is None:
+        try:
+            raw = files.read_bytes(path, files.TAXONOMY, root or path.parent)
+        except OSError as exc:
+            return empty, [files.unreadable(path, exc)]
+    data, problems = parse_yaml_bytes(path, raw)
     if problems:
         return empty, problems
     where = str(path)
     if not isinstance(data, dict):
         return empty, [Problem(where, 1, "the taxonomy must be a mapping with topics and tags")]
-    lines = key_lines(files.read_text(path, files.TAXONOMY, root))
+    lines = key_lines(raw.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n"))  # parsed: valid UTF-8
     for key in sorted(set(data) - set(SECTIONS), key=str):
         problems.append(
             Problem(where, lines.get(str(key), 1), f"unknown key {shown(key)}{did_you_mean(str(key), SECTIONS)}")

@@ -178,16 +178,6 @@ def parse_yaml_bytes(path: Path, raw: bytes) -> tuple[Any, list[Problem]]:
     return load_yaml_text(text, str(path))
 
 
-def load_yaml_file(path: Path, kind: files.Kind = files.ANY, root: Path | None = None) -> tuple[Any, list[Problem]]:
-    """Parse one YAML file, read as ``files.read_bytes`` reads (``kind``, ``root``); a syntax
-    error becomes a Problem on its line."""
-    try:
-        raw = files.read_bytes(path, kind, root)
-    except OSError as exc:
-        return None, [files.unreadable(path, exc)]
-    return parse_yaml_bytes(path, raw)
-
-
 class _Level:
     """An open collection while walking events: what its children are named, if anything."""
 
