@@ -74,9 +74,9 @@ def count_matrix(texts: Sequence[str]) -> tuple[sp.csr_matrix, np.ndarray]:
     flat: list[str] = []
     lengths = []
     for text in texts:
-        words = [w for w in TOKEN.findall(text.lower()) if w not in ENGLISH_STOP_WORDS]
-        flat += words
-        lengths.append(len(words))
+        kept = [w for w in TOKEN.findall(text.lower()) if w not in ENGLISH_STOP_WORDS]
+        flat += kept
+        lengths.append(len(kept))
     number = numbers.setdefault
     words = np.array([number(w, len(numbers)) for w in flat], dtype=np.int64)
     rows = np.repeat(np.arange(len(texts), dtype=np.int64), lengths)
