@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.browse import ARGS, CHROMIUM, served
+from generator import urls
 
 COMPRESSIBLE = (".html", ".css", ".js", ".json", ".xml", ".svg", ".txt")
 
@@ -84,10 +85,10 @@ def pages(site: Path) -> dict[str, str]:
     """Site-relative paths of the audited pages: the home, the first topic, the first paper."""
 
     def first(folder: str) -> str:
-        names = sorted(p.name for p in (site / folder).iterdir() if (p / "index.html").is_file())
-        return f"{folder}/{names[0]}/"
+        """The first id, by name, with a page in ``folder``."""
+        return sorted(p.name for p in (site / folder).iterdir() if (p / "index.html").is_file())[0]
 
-    return {"home": "", "topic": first("topics"), "paper": first("papers")}
+    return {"home": "", "topic": urls.topic_url(first(urls.TOPICS)), "paper": urls.paper_url(first(urls.PAPERS))}
 
 
 def run(cli: Path, url: str) -> dict[str, Any]:

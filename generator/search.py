@@ -132,8 +132,9 @@ def write_search_pages(catalog: Catalog, directory: Path) -> None:
 
     The record of written files (``cache.WrittenFiles``, keyed by a digest of each page's fields
     and ``page_version()``) leaves a page whose file is untouched alone without rendering or
-    reading it back (10,000 reads were most of this step's time). Anything else under ``directory`` (pages of papers gone or moved to another
-    shard, shards no longer needed, older layouts) is removed.
+    reading it back (10,000 reads were most of this step's time). Anything else under
+    ``directory`` (pages of papers gone or moved to another shard, shards no longer needed,
+    older layouts) is removed.
     """
     written = WrittenFiles(directory / MANIFEST)
     template = _PAGES.get_template(PAGE_TEMPLATE)
