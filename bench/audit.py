@@ -84,11 +84,12 @@ class _Gzipped(http.server.SimpleHTTPRequestHandler):
 def pages(site: Path) -> dict[str, str]:
     """Site-relative paths of the audited pages: the home, the first topic, the first paper."""
 
-    def first(folder: str) -> str:
-        """The first id, by name, with a page in ``folder``."""
-        return sorted(p.name for p in (site / folder).iterdir() if (p / "index.html").is_file())[0]
+    def first(section: urls.Section) -> str:
+        """The URL of the section's first page, by id."""
+        folder = site / section.name
+        return section.url(sorted(p.name for p in folder.iterdir() if (p / "index.html").is_file())[0])
 
-    return {"home": "", "topic": urls.topic_url(first(urls.TOPICS)), "paper": urls.paper_url(first(urls.PAPERS))}
+    return {"home": "", "topic": first(urls.TOPICS), "paper": first(urls.PAPERS)}
 
 
 def run(cli: Path, url: str) -> dict[str, Any]:

@@ -22,7 +22,7 @@ plugins:
 nav:
   - Home: index.md
 not_in_nav: |
-  /{urls.PAPERS}/
+  /{urls.PAPERS.name}/
 """
 
 
@@ -45,12 +45,12 @@ def bare_site(site: Path, directory: Path) -> Path:
     if isinstance(papers, dict):
         papers = papers["papers"]
     docs = directory / "docs"
-    (docs / urls.PAPERS).mkdir(parents=True)
+    (docs / urls.PAPERS.name).mkdir(parents=True)
     (directory / "mkdocs.yml").write_text(BARE_CONFIG, encoding="utf-8")
     (docs / "index.md").write_text(f"# Bare\n\n{len(papers)} papers.\n", encoding="utf-8")
     for paper in papers:
         text = f"# {paper['title']}\n\n{paper['abstract']}\n"
-        (docs / urls.paper_page(paper["id"])).write_text(text, encoding="utf-8")
+        (docs / urls.PAPERS.page(paper["id"])).write_text(text, encoding="utf-8")
     return directory
 
 

@@ -19,7 +19,7 @@ from feedgen.feed import FeedGenerator
 
 from .links import arxiv_links
 from .records import Paper
-from .urls import link_from, paper_url
+from .urls import PAPERS, link_from
 
 FEED_ENTRIES = 50  # the newest papers of each feed: a reader wants news, not the archive
 NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "paperlist")
@@ -72,7 +72,7 @@ def atom_feed(
         entry = feed.add_entry(order="append")
         entry.id(urn("paper", paper.id))
         entry.title(xml_text(paper.title))
-        entry.link(href=href(paper_url(paper.id)), rel="alternate", type="text/html")
+        entry.link(href=href(PAPERS.url(paper.id)), rel="alternate", type="text/html")
         if paper.arxiv:  # the paper itself, beside its page on this site
             entry.link(href=arxiv_links(paper.arxiv)["arxiv"])
         entry.summary(xml_text(paper.abstract), type="text")

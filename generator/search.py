@@ -142,7 +142,7 @@ def write_search_pages(catalog: Catalog, directory: Path) -> None:
     shards = shard_pages(catalog.papers, shard_papers())
     wanted: set[str] = set()
     for k, papers in enumerate(shards):
-        (directory / str(k) / PAPERS).mkdir(parents=True, exist_ok=True)
+        (directory / str(k) / PAPERS.name).mkdir(parents=True, exist_ok=True)
         for paper in papers:
             relpath = search_file(k, paper.id)
             wanted.add(relpath)
@@ -160,8 +160,8 @@ def _remove_stale(directory: Path, shards: int, wanted: Set[str]) -> None:
     keep = {str(k) for k in range(shards)} | {MANIFEST}
     stale = [entry for entry in _entries(directory) if entry.name not in keep]
     for k in range(shards):
-        stale += [entry for entry in _entries(directory / str(k)) if entry.name != PAPERS]
-        papers = _entries(directory / str(k) / PAPERS)
+        stale += [entry for entry in _entries(directory / str(k)) if entry.name != PAPERS.name]
+        papers = _entries(directory / str(k) / PAPERS.name)
         stale += [entry for entry in papers if search_file(k, entry.name) not in wanted]
     for entry in stale:
         if entry.is_dir(follow_symlinks=False):

@@ -22,23 +22,43 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Callable
+from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
-PAPERS = "papers"
-TOPICS = "topics"
-TAGS = "tags"
+
+@dataclass(frozen=True)
+class Section:
+    """A folder of the site with one page per id (a paper, a topic, a tag) and an index page."""
+
+    name: str
+
+    def page(self, ident: str) -> str:
+        """Markdown path of the page of ``ident``."""
+        return f"{self.name}/{ident}.md"
+
+    def url(self, ident: str) -> str:
+        """Site-relative URL of the page of ``ident`` (for a paper, the ``url`` of ``papers.json``)."""
+        return f"{self.name}/{ident}/"
+
+    @property
+    def index(self) -> str:
+        """Markdown path of the section's own page (``topics/index.md``: every topic)."""
+        return f"{self.name}/index.md"
+
+
+PAPERS = Section("papers")
+TOPICS = Section("topics")
+TAGS = Section("tags")
 HOME = "index.md"
 STATS = "stats.md"
-TOPIC_INDEX = f"{TOPICS}/index.md"
-TAG_INDEX = f"{TAGS}/index.md"
 SITE_FEED = "feed.xml"  # the whole list's Atom feed; mkdocs.yml extra.feed announces it
 PAPERS_JSON = "papers.json"
 FEED = "feed.xml"  # a topic's feed, in the topic's own directory
 
 # MkDocs: paper pages may be filled from the theme shell (mkdocs_hooks); paper, topic and tag
 # pages stay out of the nav (mkdocs.yml not_in_nav, gitignore-style patterns from docs_dir).
-SHELLED = (f"{PAPERS}/",)
-NOT_IN_NAV = (f"/{PAPERS}/", f"/{TOPICS}/*.md", f"/{TAGS}/*.md")
+SHELLED = (f"{PAPERS.name}/",)
+NOT_IN_NAV = (f"/{PAPERS.name}/", f"/{TOPICS.name}/*.md", f"/{TAGS.name}/*.md")
 
 # Search (generator/search.py): shard k's pages sit at ``<k>/papers/<id>/index.html`` under the
 # search pages' directory, so Pagefind's result URLs are the paper pages' own. In the site, shard
@@ -48,39 +68,9 @@ SEARCH_BUNDLE = "pagefind"
 SEARCH_SHARDS = "shards.json"
 
 
-def paper_page(paper_id: str) -> str:
-    """Markdown path of a paper's page."""
-    return f"{PAPERS}/{paper_id}.md"
-
-
-def topic_page(topic_id: str) -> str:
-    """Markdown path of a topic's page."""
-    return f"{TOPICS}/{topic_id}.md"
-
-
-def tag_page(tag_id: str) -> str:
-    """Markdown path of a tag's page."""
-    return f"{TAGS}/{tag_id}.md"
-
-
-def paper_url(paper_id: str) -> str:
-    """Site-relative URL of a paper's page (the ``url`` of ``papers.json``)."""
-    return f"{PAPERS}/{paper_id}/"
-
-
-def topic_url(topic_id: str) -> str:
-    """Site-relative URL of a topic's page."""
-    return f"{TOPICS}/{topic_id}/"
-
-
-def tag_url(tag_id: str) -> str:
-    """Site-relative URL of a tag's page."""
-    return f"{TAGS}/{tag_id}/"
-
-
 def topic_feed(topic_id: str) -> str:
     """Site-relative path of a topic's Atom feed."""
-    return f"{TOPICS}/{topic_id}/{FEED}"
+    return TOPICS.url(topic_id) + FEED
 
 
 def page_url(path: str) -> str:
@@ -98,7 +88,7 @@ def html_file(url: str) -> str:
 
 def search_file(shard: int, paper_id: str) -> str:
     """Path of a paper's search page (in shard ``shard``) under the search pages' directory."""
-    return f"{shard}/{html_file(paper_url(paper_id))}"
+    return f"{shard}/{html_file(PAPERS.url(paper_id))}"
 
 
 def search_shard(shard: int) -> str:

@@ -24,12 +24,12 @@ ROOT = "https://example.org/sub/site/"
 
 ids = st.lists(st.text("abz019", min_size=1, max_size=4), min_size=1, max_size=3).map("-".join)  # slug-shaped
 # (Markdown path, URL) of every kind of page the generator writes.
-SUMMARIES = [(urls.HOME, ""), (urls.STATS, "stats/"), (urls.TOPIC_INDEX, "topics/"), (urls.TAG_INDEX, "tags/")]
+SUMMARIES = [(urls.HOME, ""), (urls.STATS, "stats/"), (urls.TOPICS.index, "topics/"), (urls.TAGS.index, "tags/")]
 pages = st.one_of(
     st.sampled_from(SUMMARIES),
-    ids.map(lambda i: (urls.paper_page(i), f"papers/{i}/")),
-    ids.map(lambda i: (urls.topic_page(i), f"topics/{i}/")),
-    ids.map(lambda i: (urls.tag_page(i), f"tags/{i}/")),
+    ids.map(lambda i: (urls.PAPERS.page(i), f"papers/{i}/")),
+    ids.map(lambda i: (urls.TOPICS.page(i), f"topics/{i}/")),
+    ids.map(lambda i: (urls.TAGS.page(i), f"tags/{i}/")),
 )
 # Every URL the site serves: pages and the files beside them (feeds, papers.json).
 places = st.one_of(
@@ -40,9 +40,9 @@ places = st.one_of(
 
 
 def test_each_kind_of_page_has_the_url_of_the_contract() -> None:
-    assert urls.paper_url("x") == urls.page_url(urls.paper_page("x")) == "papers/x/"
-    assert urls.topic_url("x") == urls.page_url(urls.topic_page("x")) == "topics/x/"
-    assert urls.tag_url("x") == urls.page_url(urls.tag_page("x")) == "tags/x/"
+    assert urls.PAPERS.url("x") == urls.page_url(urls.PAPERS.page("x")) == "papers/x/"
+    assert urls.TOPICS.url("x") == urls.page_url(urls.TOPICS.page("x")) == "topics/x/"
+    assert urls.TAGS.url("x") == urls.page_url(urls.TAGS.page("x")) == "tags/x/"
     assert [urls.page_url(path) for path, _ in SUMMARIES] == [url for _, url in SUMMARIES]
     assert urls.topic_feed("x") == "topics/x/feed.xml"
     assert [urls.html_file(u) for u in ("", "papers/x/", "feed.xml")] == [
@@ -135,7 +135,7 @@ def test_mkdocs_yml_keeps_exactly_the_pages_of_urls_out_of_the_nav(mkdocs_config
     lines = str(mkdocs_config["not_in_nav"]).splitlines()
     assert lines == list(urls.NOT_IN_NAV)
     spec = pathspec.GitIgnoreSpec.from_lines(lines)  # how MkDocs reads not_in_nav
-    for page in (urls.paper_page("x"), urls.topic_page("x"), urls.tag_page("x")):
+    for page in (urls.PAPERS.page("x"), urls.TOPICS.page("x"), urls.TAGS.page("x")):
         assert spec.match_file(page), page
     for page in (urls.HOME, urls.STATS, "about.md"):
         assert not spec.match_file(page), page
@@ -144,13 +144,13 @@ def test_mkdocs_yml_keeps_exactly_the_pages_of_urls_out_of_the_nav(mkdocs_config
 def test_mkdocs_yml_names_the_site_feed_and_the_summary_pages(mkdocs_config: dict[str, object]) -> None:
     assert mkdocs_config["extra"] == {"feed": urls.SITE_FEED}
     nav = {path for entry in mkdocs_config["nav"] for path in entry.values()}  # type: ignore[attr-defined]
-    assert {urls.HOME, urls.TOPIC_INDEX, urls.TAG_INDEX, urls.STATS} <= nav
+    assert {urls.HOME, urls.TOPICS.index, urls.TAGS.index, urls.STATS} <= nav
 
 
 def test_only_pages_out_of_the_nav_are_filled_from_the_shell() -> None:
     spec = pathspec.GitIgnoreSpec.from_lines(urls.NOT_IN_NAV)
     assert all(spec.match_file(prefix + "x.md") for prefix in urls.SHELLED)
-    assert urls.paper_page("x").startswith(urls.SHELLED)
+    assert urls.PAPERS.page("x").startswith(urls.SHELLED)
 
 
 def test_search_js_and_its_partial_read_the_bundle_where_search_py_writes_it() -> None:
@@ -169,8 +169,8 @@ def test_search_js_and_its_partial_read_the_bundle_where_search_py_writes_it() -
 
 def test_a_search_page_sits_at_its_paper_url_below_its_shard() -> None:
     # Pagefind's result URL is the page's path below the shard: the paper page's own URL.
-    assert urls.search_file(3, "x") == "3/" + urls.html_file(urls.paper_url("x"))
+    assert urls.search_file(3, "x") == "3/" + urls.html_file(urls.PAPERS.url("x"))
 
 
 def test_papers_json_gives_each_paper_its_url() -> None:
-    assert paper_json(paper("x-y", "T"), ())["url"] == urls.paper_url("x-y")
+    assert paper_json(paper("x-y", "T"), ())["url"] == urls.PAPERS.url("x-y")
