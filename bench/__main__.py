@@ -25,6 +25,7 @@ from typing import Any
 
 from bench.browse import search_timings
 from bench.sites import REPO, bare_site, make_project, snapshot, tree_bytes
+from generator import urls
 
 GENERATOR_PHASES = ("parse", "check", "curate", "related", "render", "search pages")
 
@@ -41,7 +42,7 @@ def worker(*args: str) -> dict[str, Any]:
 
 def queries(site: Path) -> list[str]:
     """A rare word (a paper's own title) and a common one, taken from the built site."""
-    papers = json.loads((site / "papers.json").read_text(encoding="utf-8"))
+    papers = json.loads((site / urls.PAPERS_JSON).read_text(encoding="utf-8"))
     papers = papers["papers"] if isinstance(papers, dict) else papers
     middle = papers[len(papers) // 2]["title"]
     return [" ".join(middle.split()[:3]), "unlearning"]

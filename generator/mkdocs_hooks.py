@@ -40,9 +40,9 @@ from mkdocs.utils.meta import YAML_RE
 
 from generator.problems import BuildError, report
 from generator.project import Project
+from generator.urls import SHELLED  # the pages that may be filled from a shell
 
 SHELL_TEMPLATE = "paperlist-shell.html"  # a name no theme file has: the loader answers it
-SHELLED = ("papers/",)  # pages under these folders may be filled from a shell
 VERIFIED = 3  # real renders a shell must reproduce before it is used alone
 SLOTS = ("title", "description", "content")
 

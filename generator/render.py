@@ -39,11 +39,11 @@ from .frontmatter import Meta, front_matter, meta_text
 from .links import arxiv_links, paper_bibtex, paper_links
 from .records import Paper
 from .taxonomy import Term
+from .urls import SITE_FEED, linker, page_url, relative, topic_feed  # noqa: F401 - re-exported
 
 TEMPLATES = Path(__file__).parent / "templates"
 EXCERPT_CHARS = 180
 HOME_LIST = 10
-SITE_FEED = "feed.xml"
 HF_PAPERS_SEARCH = "https://huggingface.co/papers?q="
 ARXIV_SEARCH = "https://arxiv.org/search/?searchtype=title&query="
 
@@ -104,38 +104,6 @@ SUMMARY_META: dict[str, Meta] = {
         "description": "The reading list at a glance: papers per topic, per publication month, and the most used tags.",
     },
 }
-
-
-def page_url(path: str) -> str:
-    """Site-relative URL of a Markdown page: ``papers/x.md`` -> ``papers/x/``, ``index.md`` -> ``""``."""
-    stem = path.removesuffix(".md")
-    if stem == "index":
-        return ""
-    return stem.removesuffix("/index") + "/"
-
-
-def relative(from_path: str, to_url: str) -> str:
-    """A link from one page to a site-relative URL that works on any host and sub-path."""
-    return linker(from_path)(to_url)
-
-
-def linker(from_path: str) -> Callable[[str], str]:
-    """``relative`` from one page: its own part is worked out once for all of its links."""
-    # Hand-rolled rather than posixpath.relpath, which resolves against the working directory
-    # and cost 13 s of rendering at 10,000 papers.
-    base = [p for p in page_url(from_path).split("/") if p]
-
-    def link(to_url: str) -> str:
-        target = [p for p in to_url.split("/") if p]
-        common = 0
-        while common < min(len(base), len(target)) and base[common] == target[common]:
-            common += 1
-        parts = [".."] * (len(base) - common) + target[common:]
-        if not parts:
-            return "./"
-        return "/".join(parts) + ("/" if to_url.endswith("/") else "")
-
-    return link
 
 
 def long_date(value: date | None) -> str:
@@ -437,11 +405,6 @@ def paper_json(paper: Paper, related: Iterable[str]) -> dict[str, object]:
         "author_names": list(paper.author_names),
         "links": paper_links(paper),
     }
-
-
-def topic_feed(topic_id: str) -> str:
-    """Site-relative path of a topic's Atom feed."""
-    return f"topics/{topic_id}/feed.xml"
 
 
 def feeds(catalog: Catalog) -> dict[str, str]:
