@@ -18,6 +18,9 @@ in. The shell is trusted only after it reproduced real renders byte for byte (th
 starting or ending with white space) gets the real render. ``PAPERLIST_SHELL=verify`` checks
 every page against the real render (the tests do), ``PAPERLIST_SHELL=off`` never uses a shell.
 
+Pinned to Material 9.8.1: MATERIAL.md, "The shell"; tests/test_material_seams.py records the
+theme's uses of the three slots and fails when an upgrade changes them.
+
 ``make serve`` sets PAPERLIST_SERVE=1 and MkDocs watches ``content/``, so saving a record
 re-runs the generator (which rewrites only the pages that changed) and the browser reloads.
 ``make build`` runs the generator itself and leaves that hook idle.
