@@ -19,8 +19,9 @@ from mkdocs.utils.meta import get_data
 from generator.catalog import Catalog, build_catalog
 from generator.frontmatter import front_matter, meta_text
 from generator.records import Paper
-from generator.render import Renderer, excerpt, linked_text, papers_json, relative
+from generator.render import Renderer, excerpt, papers_json, relative
 from generator.taxonomy import Taxonomy, Term
+from generator.views import abstract_segments
 
 HOSTILE = 'Tricky <script>alert("x")</script> & *stars* _under_ `tick` $x$ [l](javascript:y) {{ j }} <!-- c --> ]]>'
 
@@ -243,7 +244,8 @@ def test_linked_text_keeps_the_visible_text_exactly() -> None:
     text = "Beats <b>LoLDU</b> & LoLDU\nagain"
     first, second = text.find("LoLDU"), text.rfind("LoLDU")
     spans = [(first, first + 5, "lol-du"), (second, second + 5, "lol-du")]
-    html = str(linked_text(text, spans, lambda url: "../" + url))
+    macros = Renderer(catalog([])).env.get_template("_text.j2").module
+    html = str(macros.linked_text(abstract_segments(text, spans), "../papers/"))  # type: ignore[attr-defined]
     assert html.count('<a class="pl-mention" href="../papers/lol-du/">LoLDU</a>') == 2
     assert "&lt;b&gt;" in html and "&amp;" in html and "&#10;" in html
     assert texts(f'<div class="x">{html}</div>', "x") == [text]
