@@ -16,11 +16,12 @@ import heapq
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
-from . import stats
+from . import paging, stats
 from .catalog import Catalog, Mention, newest_first
 from .frontmatter import meta_text
 from .links import arxiv_links, paper_bibtex, paper_links
 from .pagetext import excerpt, search_query
+from .paging import Pager
 from .records import Paper
 from .taxonomy import Term
 
@@ -95,9 +96,13 @@ class ListView:
     feed: str | None
     see_also: tuple[Link, ...]
     rows: tuple[Row, ...]
+    pager: Pager | None  # None: the whole list on this one page (see paging)
 
     def meta(self) -> Meta:
-        meta: dict[str, str | bool | int] = {"title": meta_text(self.title), "description": meta_text(self.description)}
+        title, description = self.title, self.description
+        if self.pager:
+            title, description = self.pager.title(title), self.pager.description(description)
+        meta: dict[str, str | bool | int] = {"title": meta_text(title), "description": meta_text(description)}
         if self.feed:
             meta.update(feed=self.feed, feed_title=meta_text(f"Paperlist: {self.title}"))
         return meta
@@ -228,12 +233,14 @@ class Views:
     def lists(
         self, kind: str, term: Term, papers: Sequence[Paper], feed: str | None, see_also: Sequence[str]
     ) -> Iterator[ListView]:
-        """The pages of a topic's or a tag's papers."""
+        """The pages of a topic's or a tag's papers: one, or several in each order (see paging)."""
         show_excerpt = kind == "topic"  # tag pages list more papers: a lighter table
         section = "topics" if kind == "topic" else "tags"
         also = tuple([(t, self.catalog.taxonomy.topic(t).title) for t in see_also])
-        rows = self.rows(papers, show_excerpt)
-        yield ListView(f"{section}/{term.id}.md", kind, term.title, term.description, len(papers), feed, also, rows)
+        count = len(papers)
+        for path, pager, shown in paging.slices(section, term.id, papers):
+            rows = self.rows(shown, show_excerpt)
+            yield ListView(path, kind, term.title, term.description, count, feed, also, rows, pager)
 
     def home(self) -> HomeView:
         papers = self.catalog.papers
