@@ -5,12 +5,17 @@ from __future__ import annotations
 import posixpath
 import re
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from mkdocs.utils.meta import get_data
 from test_render import Text, catalog, paper, to_html
 
+from conftest import REPO, make_project
 from generator import paging
+from generator.build import build
+from generator.linkcheck import check_site
+from generator.project import Project
 from generator.render import Renderer, page_url
 
 TOPIC = [
@@ -113,3 +118,18 @@ def test_no_list_page_is_over_the_bound_at_the_real_page_size() -> None:
     sizes = {p: len(t.encode()) for p, t in pages.items() if p.startswith("topics/bandits")}
     assert len(sizes) == 6  # three pages in each order
     assert max(sizes.values()) < 400_000, sizes
+
+
+@pytest.mark.slow
+def test_a_built_site_with_paged_lists_passes_the_link_checker(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The seed site built by MkDocs with the theme: every link of every page, paged lists' included, resolves."""
+    monkeypatch.setattr(paging, "PAGE_ROWS", 10)  # the seed's longer lists come in pages
+    root = make_project(tmp_path / "project", REPO)
+    build(Project(root))
+    site = root / "site"
+    paged = sorted((site / "topics").glob("*/top/2/index.html"))
+    assert paged, "no list was paged, so this proves nothing"
+    html = paged[0].read_text(encoding="utf-8")
+    assert "— page 2" in html and 'aria-current="page"' in html
+    checked, problems = check_site(site)
+    assert checked > len(paged) and [str(p) for p in problems] == []
