@@ -5,9 +5,11 @@ page's key (``render.Page``) is a digest of the same view. So whatever a templat
 reads from the view, and whatever the view holds is in the key: a template that prints a new
 field needs that field in the view first, and then every page showing it gets a new key.
 
-Views hold plain data only (str, int, bool, None, tuples and dicts of these, and the frozen
-dataclasses below): no catalog, no taxonomy, no callback, no ``date`` (dates travel as ISO
-strings). ``tests/test_render.py`` walks every view to check it.
+Views hold plain data only (str, int, bool, None, dates, tuples and dicts of these, and frozen
+dataclasses of these: the views below, rows, pagers and the paper's record): no catalog, no
+taxonomy, no callback. A view's methods (``meta``, ``links``...) derive what the page shows
+from its fields alone, at render time, so the warm path digests the fields without computing
+them. ``tests/test_views.py`` walks every view to check it.
 """
 
 from __future__ import annotations
