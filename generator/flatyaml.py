@@ -47,7 +47,7 @@ _RESOLVER = yaml.resolver.Resolver()
 
 
 @functools.lru_cache(maxsize=4096)  # keys and ids repeat across records
-def _is_str(plain: str) -> bool:
+def is_str(plain: str) -> bool:
     """Whether PyYAML reads the plain scalar ``plain`` as a string (not a bool, number, date, null)."""
     tag: str = _RESOLVER.resolve(yaml.ScalarNode, plain, (True, False))  # type: ignore[no-untyped-call]
     return tag == _STR
@@ -71,7 +71,7 @@ def load(text: str) -> dict[str, Any] | None:
             if match is None:
                 return None
             key, value = match.groups()
-            if key in result or not _is_str(key):
+            if key in result or not is_str(key):
                 return None
             at += 1
             if value is not None:
@@ -116,7 +116,7 @@ def _item(text: str) -> str:
 
 
 def _plain(text: str) -> str:
-    if not _PLAIN.fullmatch(text) or not _is_str(text):
+    if not _PLAIN.fullmatch(text) or not is_str(text):
         raise _NotFlat
     return text
 

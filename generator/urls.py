@@ -40,6 +40,11 @@ class Section:
         """Site-relative URL of the page of ``ident`` (for a paper, the ``url`` of ``papers.json``)."""
         return f"{self.name}/{ident}/"
 
+    def list_page(self, ident: str, suffix: str) -> str:
+        """Markdown path of a page of the paged list of ``ident``'s papers (``paging``): ``suffix``
+        "" is the id's own page; "2/", "top/", "top/2/"... the pages below its URL."""
+        return self.page(ident) if not suffix else f"{self.name}/{ident}/{suffix.rstrip('/')}.md"
+
     @property
     def index(self) -> str:
         """Markdown path of the section's own page (``topics/index.md``: every topic)."""
@@ -49,6 +54,7 @@ class Section:
 PAPERS = Section("papers")
 TOPICS = Section("topics")
 TAGS = Section("tags")
+SECTIONS = {section.name: section for section in (PAPERS, TOPICS, TAGS)}
 HOME = "index.md"
 STATS = "stats.md"
 SITE_FEED = "feed.xml"  # the whole list's Atom feed; mkdocs.yml extra.feed announces it
@@ -58,7 +64,7 @@ FEED = "feed.xml"  # a topic's feed, in the topic's own directory
 # MkDocs: paper pages may be filled from the theme shell (mkdocs_hooks); paper, topic and tag
 # pages stay out of the nav (mkdocs.yml not_in_nav, gitignore-style patterns from docs_dir).
 SHELLED = (f"{PAPERS.name}/",)
-NOT_IN_NAV = (f"/{PAPERS.name}/", f"/{TOPICS.name}/*.md", f"/{TAGS.name}/*.md")
+NOT_IN_NAV = (f"/{PAPERS.name}/", f"/{TOPICS.name}/**/*.md", f"/{TAGS.name}/**/*.md")  # paged lists sit a level down
 
 # Search (generator/search.py): shard k's pages sit at ``<k>/papers/<id>/index.html`` under the
 # search pages' directory, so Pagefind's result URLs are the paper pages' own. In the site, shard
