@@ -204,9 +204,9 @@ def test_a_fifo_is_refused_without_hanging(project: Path, kind: str) -> None:
         assert f"{relpath}:1: refused: not a regular file (a FIFO)" in generated_lines(project)
 
 
-def test_ingest_refuses_a_fifo_with_its_line_and_fails(project: Path) -> None:
-    relpath = plant(project, "page", "fifo", project)
-    done = run_limited(project, "ingest")  # reads every kind, pages included
+def test_the_cli_refuses_a_fifo_with_its_line_and_fails(project: Path) -> None:
+    relpath = plant(project, "record", "fifo", project)
+    done = run_limited(project, "check")  # every kind, pages included, is checked in process above
     assert done.returncode == 1
     assert f"{relpath}:1: refused: not a regular file (a FIFO)" in done.stderr.splitlines()
 
