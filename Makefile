@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-$(shell cksum $(LOCK) | cut -d' ' -f1)
 CHROMIUM ?= /usr/bin/chromium
 export CHROMIUM
 
-.PHONY: audit build test check lint typecheck linkcheck serve bench golden eval-related clean browser lock
+.PHONY: audit build test test-fast check lint typecheck linkcheck serve bench golden eval-related clean browser lock
 
 # Every file pip may install is named by its sha256 in the lock: a package swapped on the index
 # (or a dependency nobody pinned) stops the install instead of running in CI.
@@ -29,7 +29,12 @@ browser:
 	  || { echo "could not install chromium: run 'apt-get install chromium' as root, or set CHROMIUM=/path/to/chrome" >&2; exit 1; }; }
 
 test: $(STAMP) browser
-	$(BIN)/python -m pytest -q
+	PAPERLIST_EXAMPLES=full $(BIN)/python -m pytest -q
+
+# The loop to run while changing code: no MkDocs build, no browser, a tenth of the property
+# examples (tests/conftest.py). `make test` is still the whole suite.
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q -m "not slow and not browser"
 
 lint: $(STAMP)
 	$(BIN)/ruff check generator tests bench

@@ -86,6 +86,7 @@ def test_a_hidden_paper_stays_hidden_when_a_dump_lists_it_again(ingested: Path) 
     assert len(list((ingested / "content" / "papers").iterdir())) == 3  # no duplicate record came back
 
 
+@pytest.mark.slow
 def test_an_edited_tag_reaches_the_page_and_papers_json(ingested: Path) -> None:
     path = record(ingested, LOLDU)
     text = path.read_text(encoding="utf-8").replace("tags:\n", "tags:\n  # added by review\n  - regret\n")

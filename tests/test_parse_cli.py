@@ -198,6 +198,7 @@ def peak_rss_kb(dump: Path, out: Path) -> int:
     return int(measured.stdout)
 
 
+@pytest.mark.slow  # the bound on growth needs the 50 MB to mean anything
 def test_the_cli_streams_a_50_mb_dump_without_growing(tmp_path: Path) -> None:
     from test_parse import write_big_dump
 

@@ -26,6 +26,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from conftest import examples
 from generator.parse import (
     AUTHORS_LINE,
     BOILERPLATE,
@@ -187,7 +188,7 @@ def parsed(path: Path, data: bytes) -> tuple[list[Entry], list[Problem]]:
     return first
 
 
-@settings(max_examples=1000, **SETTINGS)
+@settings(max_examples=examples(1000), **SETTINGS)
 @given(dump=dumps())
 def test_well_formed_dumps_round_trip_exactly(scratch: Path, dump: Dump) -> None:
     entries, problems = parsed(scratch, dump.data)
@@ -265,7 +266,7 @@ def corrupted(draw: st.DrawFn) -> list[str]:
     return lines
 
 
-@settings(max_examples=600, **SETTINGS)
+@settings(max_examples=examples(600), **SETTINGS)
 @given(lines=corrupted())
 def test_corrupted_dumps_lose_no_line_silently(scratch: Path, lines: list[str]) -> None:
     entries, problems = parsed(scratch, "".join(f"{line}\n" for line in lines).encode())
@@ -316,19 +317,19 @@ def check_survives(path: Path, data: bytes) -> None:
         assert entry.upvotes is None or 0 <= entry.upvotes < 10**9
 
 
-@settings(max_examples=600, **SETTINGS)
+@settings(max_examples=examples(600), **SETTINGS)
 @given(data=st.binary(max_size=3000))
 def test_arbitrary_bytes_give_problems_never_an_exception(scratch: Path, data: bytes) -> None:
     check_survives(scratch, data)
 
 
-@settings(max_examples=600, **SETTINGS)
+@settings(max_examples=examples(600), **SETTINGS)
 @given(data=soup)
 def test_hostile_line_soup_gives_problems_never_an_exception(scratch: Path, data: bytes) -> None:
     check_survives(scratch, data)
 
 
-@settings(max_examples=200, **SETTINGS)
+@settings(max_examples=examples(200), **SETTINGS)
 @given(dump=dumps(), data=st.data())
 def test_a_bad_text_line_costs_its_entry_alone_with_an_error_on_its_line(
     scratch: Path, dump: Dump, data: st.DataObject

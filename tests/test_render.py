@@ -16,6 +16,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from mkdocs.utils.meta import get_data
 
+from conftest import examples
 from generator.catalog import Catalog, build_catalog
 from generator.frontmatter import front_matter, meta_text
 from generator.records import Paper
@@ -165,7 +166,7 @@ ANY_TEXT = st.lists(st.one_of(st.sampled_from(TRICKY), st.text(st.characters(exc
 META_VALUES = st.one_of(ANY_TEXT, st.booleans(), st.integers())
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.dictionaries(st.from_regex(r"[a-z][a-z0-9_]{0,12}", fullmatch=True), META_VALUES, max_size=6))
 @example({"no": "x", "on": True, "null": 1, "y": "z"})  # keys YAML 1.1 reads as booleans and null
 def test_front_matter_loads_back_through_mkdocs_to_exactly_its_mapping(meta: dict[str, object]) -> None:

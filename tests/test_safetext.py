@@ -11,6 +11,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import examples
 from generator.parse import parse_dump
 from generator.problems import Problem
 from generator.safetext import check, one_line, shown
@@ -42,7 +43,7 @@ CODE_POINT = st.one_of(
 TEXT = st.lists(CODE_POINT, max_size=40).map("".join)
 
 
-@settings(max_examples=500)
+@settings(max_examples=examples(500))
 @given(TEXT, st.booleans())
 def test_check_keeps_every_other_code_point_exactly(text: str, multiline: bool) -> None:
     result = check(text, multiline=multiline)
@@ -52,7 +53,7 @@ def test_check_keeps_every_other_code_point_exactly(text: str, multiline: bool) 
     assert result.text == "".join(c for c in text if ord(c) not in DROPPED)
 
 
-@settings(max_examples=500)
+@settings(max_examples=examples(500))
 @given(TEXT)
 def test_one_line_is_one_printable_line(text: str) -> None:
     line = one_line(text)

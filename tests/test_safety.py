@@ -78,6 +78,7 @@ def test_an_id_is_a_plain_slug_whatever_the_title(title: str) -> None:
     assert first != second
 
 
+@pytest.mark.slow
 def test_hostile_titles_land_under_content_papers_and_site_papers(tmp_path: Path) -> None:
     root = make_project(tmp_path / "project")
     blocks = [f"{title}\n\nThe abstract of a paper titled {title!r}, about bandits.\n" for title in TRAVERSAL_TITLES]

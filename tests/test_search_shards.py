@@ -197,13 +197,18 @@ def test_a_rebuild_gives_the_same_bundle_bytes_and_writes_nothing_under_build(sh
     assert stamps(sharded / "build") == written
 
 
-def test_the_shard_size_comes_from_the_environment_only_when_it_is_a_number(monkeypatch: pytest.MonkeyPatch) -> None:
-    from generator.search import SHARD_PAPERS, shard_papers
-
-    monkeypatch.delenv(SHARD_ENV, raising=False)
-    assert shard_papers() == SHARD_PAPERS
-    monkeypatch.setenv(SHARD_ENV, "7")
-    assert shard_papers() == 7
-    monkeypatch.setenv(SHARD_ENV, "many")
-    assert shard_papers() == SHARD_PAPERS
-    assert os.environ[SHARD_ENV] == "many"
+@pytest.mark.parametrize(
+    ("value", "shards"),
+    [(None, ["0"]), ("7", ["0"]), ("2", ["0", "1"]), ("1", ["0", "1", "2"]), ("0", ["0", "1", "2"]), ("many", ["0"])],
+)
+def test_the_shard_size_comes_from_the_environment_only_when_it_is_a_number(
+    catalog: Catalog, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, value: str | None, shards: list[str]
+) -> None:
+    """The shards written for the three papers: one (SHARD_PAPERS) unless a number says otherwise."""
+    if value is None:
+        monkeypatch.delenv(SHARD_ENV, raising=False)
+    else:
+        monkeypatch.setenv(SHARD_ENV, value)
+    write_search_pages(catalog, tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir() if p.is_dir()) == shards
+    assert len(list(tmp_path.rglob("index.html"))) == 3

@@ -9,7 +9,7 @@ anything but the three slots makes the hook fall back to real renders.
 from __future__ import annotations
 
 import filecmp
-import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -22,17 +22,27 @@ from mkdocs.exceptions import PluginError
 
 from conftest import FIXTURES, make_project, run_generator
 from generator import mkdocs_hooks
+from generator.build import Project, generate
 from generator.mkdocs_hooks import SHELL_TEMPLATE, Shells, on_post_page
 
 
-def build(root: Path, shell: str) -> Path:
-    os.environ["PAPERLIST_SHELL"] = shell
-    try:
-        done = run_generator(root, "build")
-    finally:
-        del os.environ["PAPERLIST_SHELL"]
+def mkdocs(root: Path, site: Path, shell: str | None, monkeypatch: pytest.MonkeyPatch) -> int:
+    """MkDocs builds ``root``'s rendered docs into ``site`` with ``PAPERLIST_SHELL=shell`` (unset
+    if None); the number of pages it filled from a shell, as its log says."""
+    if shell is None:
+        monkeypatch.delenv("PAPERLIST_SHELL", raising=False)
+    else:
+        monkeypatch.setenv("PAPERLIST_SHELL", shell)
+    done = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
-    return root / "site"
+    [filled] = re.findall(r"Paperlist: (\d+) page\(s\) filled from a verified theme shell", done.stderr)
+    return int(filled)
 
 
 def differences(left: Path, right: Path) -> list[str]:
@@ -48,35 +58,36 @@ def differences(left: Path, right: Path) -> list[str]:
     return found
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fixture", ["project", "hostile"])
-def test_a_site_from_shells_equals_the_site_from_real_renders(tmp_path: Path, fixture: str) -> None:
+def test_a_site_from_shells_equals_the_site_from_real_renders(
+    tmp_path: Path, fixture: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     root = make_project(tmp_path / "project", FIXTURES / fixture)
-    real = build(root, "off")
-    (tmp_path / "real").mkdir()
-    real.rename(tmp_path / "real" / "site")
+    generate(Project(root))  # the pages MkDocs builds from
+    papers = len(list((root / "build" / "docs" / "papers").glob("*.md")))
+    assert papers >= 3
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # the three builds share one date
+    assert mkdocs(root, tmp_path / "real", "off", monkeypatch) == 0
     # `verify` fills every paper page from its shell and fails the build if any differs.
-    shelled = build(root, "verify")
-    assert differences(tmp_path / "real" / "site", shelled) == []
+    assert mkdocs(root, tmp_path / "verified", "verify", monkeypatch) == papers
+    assert differences(tmp_path / "real", tmp_path / "verified") == []
     filecmp.clear_cache()
-    assert differences(tmp_path / "real" / "site", build(root, "on")) == []
+    assert mkdocs(root, tmp_path / "shelled", "on", monkeypatch) == papers
+    assert differences(tmp_path / "real", tmp_path / "shelled") == []
 
 
 def assert_every_paper_page_filled_from_the_shell(project: Path) -> None:
-    """Build ``project``, then MkDocs into ``project/check``: every paper page came from the shell."""
+    """Build ``project``, then MkDocs into ``project/check`` without PAPERLIST_SHELL, as a user
+    builds: every paper page came from the shell."""
     assert run_generator(project, "build").returncode == 0
-    done = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--site-dir", str(project / "check")],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
     papers = len(list((project / "build" / "docs" / "papers").glob("*.md")))
     assert papers >= 3
-    assert f"Paperlist: {papers} page(s) filled from a verified theme shell" in done.stderr
+    with pytest.MonkeyPatch.context() as patch:
+        assert mkdocs(project, project / "check", None, patch) == papers
 
 
+@pytest.mark.slow
 def test_the_shell_is_used_for_every_paper_page(project: Path) -> None:
     assert_every_paper_page_filled_from_the_shell(project)
 

@@ -19,7 +19,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import run_generator
+from conftest import examples, run_generator
 from generator.yamlio import MAX_DEPTH, _may_be_unbounded, key_lines
 
 RECORD = 'title: "A Paper"\nabstract: "An abstract."\ntopics:\n  - bandits\n'
@@ -124,9 +124,19 @@ def test_a_hostile_sources_manifest_is_refused_with_its_line(project: Path, text
     assert errors and errors[0].startswith(f"content/sources/sources.yml:{line}: ") and words in errors[0], errors
 
 
-def test_key_lines_costs_no_stack_on_deep_input() -> None:
-    assert key_lines("a: " + "[" * 100_000 + "]" * 100_000) == {"a": 1, "a[0]": 1}
-    assert key_lines("a:\n" + "- " * 100_000 + "x\n") == {"a": 1, "a[0]": 2}
+@pytest.mark.parametrize(
+    "depth",
+    [
+        # Five times Python's recursion limit: a recursive walk (yaml.compose) fails here.
+        5 * sys.getrecursionlimit(),
+        # Deep enough for a recursive walk in C to overflow the stack; libyaml's flow scanner is
+        # quadratic in nesting, so this one takes a minute.
+        pytest.param(100_000, marks=pytest.mark.slow),
+    ],
+)
+def test_key_lines_costs_no_stack_on_deep_input(depth: int) -> None:
+    assert key_lines("a: " + "[" * depth + "]" * depth) == {"a": 1, "a[0]": 1}
+    assert key_lines("a:\n" + "- " * depth + "x\n") == {"a": 1, "a[0]": 2}
 
 
 def test_an_ordinary_record_with_brackets_and_ampersands_still_loads(project: Path) -> None:
@@ -162,7 +172,7 @@ def _deepest(text: str) -> tuple[int, bool] | None:
 PIECES = st.sampled_from([*"[]{}:,-? \n\t#!ab\"'&*", "- ", ": ", "\n  ", "\n    ", "? ", "!!seq ", "[]", "tags: []\n"])
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.lists(PIECES, max_size=60).map("".join))
 def test_a_file_skips_the_scan_only_when_it_is_provably_within_bounds(text: str) -> None:
     """The cheap byte test may send any file to the event scan, but must never let one past it
