@@ -9,6 +9,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import examples
 from generator import flatyaml, yamlio
 
 REPO = Path(__file__).resolve().parent.parent
@@ -123,7 +124,7 @@ def documents(draw: st.DrawFn) -> str:
     return "\n".join(lines) + draw(st.sampled_from(["", "\n"]))
 
 
-@settings(max_examples=600, deadline=None)
+@settings(max_examples=examples(600), deadline=None)
 @given(documents())
 def test_where_the_reader_answers_it_answers_as_pyyaml(text: str) -> None:
     flat = flatyaml.load(text)

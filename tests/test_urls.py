@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from mkdocs.utils.yaml import yaml_load
 from test_render import paper
 
+from conftest import examples
 from generator import urls
 from generator.render import paper_json
 
@@ -64,7 +65,7 @@ def test_links_between_pages_are_relative() -> None:
     assert urls.link_from(urls.SITE_FEED)("") == "./"
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(400), deadline=None)
 @given(page=pages, to=places)
 def test_a_link_from_any_page_to_any_place_resolves_back_to_it(page: tuple[str, str], to: str) -> None:
     path, url = page
@@ -74,7 +75,7 @@ def test_a_link_from_any_page_to_any_place_resolves_back_to_it(page: tuple[str, 
     assert urljoin(ROOT + url, link) == ROOT + to  # as a browser follows it, below any sub-path
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(source=places, to=places)
 def test_a_link_from_a_feed_or_file_resolves_back_too(source: str, to: str) -> None:
     link = urls.link_from(source)(to)
@@ -85,7 +86,7 @@ def test_a_link_from_a_feed_or_file_resolves_back_too(source: str, to: str) -> N
 segments = st.lists(st.sampled_from(["..", ".", "papers", "x", "feed.xml"]), min_size=1, max_size=6)
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=examples(500), deadline=None)
 @given(
     source=places,
     parts=segments,
