@@ -9,14 +9,16 @@ import re
 import unicodedata
 from collections.abc import Hashable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
-from ruamel.yaml import YAML
 
 from . import files
 from .problems import Problem
 from .safetext import shown
+
+if TYPE_CHECKING:
+    from ruamel.yaml import YAML
 
 _BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -266,6 +268,8 @@ def quote(text: str) -> str:
 
 def round_trip() -> YAML:
     """A ruamel.yaml instance that keeps comments, key order and quoting."""
+    from ruamel.yaml import YAML  # only edits of existing files need it: not on a build's import path
+
     rt = YAML(typ="rt")
     rt.preserve_quotes = True
     rt.width = 1 << 20  # never fold a long abstract
