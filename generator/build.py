@@ -35,6 +35,7 @@ from .frontmatter import hand_written_problems
 from .inputs import load_curated as load_curated
 from .inputs import read_entries as read_entries
 from .inputs import relative_to_root
+from .output import write_if_changed
 from .problems import BuildError, Problem, Severity, errors, report
 from .project import Project
 from .publish import clean_leftovers, die_with_parent, publish, staging_prefix
@@ -42,7 +43,6 @@ from .records import Paper
 from .render import Page, Renderer, fingerprint, site_files
 from .search import finish_index, start_index, stop_index, write_search_pages
 from .taxonomy import unused_topics
-from .yamlio import write_if_changed
 
 UNSORTED_SHOWN = 20  # the build output names this many unsorted papers, then counts the rest
 
