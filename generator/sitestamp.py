@@ -3,7 +3,7 @@
 A build that changed nothing still parsed, checked and rendered (each from its cache); what
 is left, MkDocs, Pagefind and the durable swap, costs seconds even for the seed site. They
 read only the files under ``build/docs`` and ``build/search``, ``mkdocs.yml``, the theme
-(``overrides/``), the generator's code (the hooks), the installed packages and a few
+(``overrides/``), the generator's code and the hook files it names, the installed packages and a few
 environment variables; the extra files (``papers.json``, feeds) come from the catalog. A
 digest of all of that (files by their stat: an edit changes a file's ctime, which no tool
 sets back) is recorded with the stat of every file of the published site. When both match,
@@ -28,6 +28,7 @@ from .project import Project
 
 KIND = "published site"
 _ENV_NAME = re.compile(r"!ENV\s+\[?\s*([A-Za-z_][A-Za-z0-9_]*)")
+_HOOK = re.compile(r"^\s*-\s+['\"]?([^'\"\s#]+\.py)['\"]?\s*$", re.MULTILINE)  # a hook file mkdocs.yml names
 
 
 def _tree(digest: Any, root: Path) -> None:
@@ -72,6 +73,11 @@ def inputs_digest(project: Project, epoch: int, extra_files: Mapping[str, str]) 
     environment = sorted((k, v) for k, v in os.environ.items() if k.startswith("PAPERLIST_") or k in names)
     digest.update(repr((sys.executable, sys.version, epoch, environment)).encode("utf-8", "surrogateescape"))
     digest.update(b"\0config\0" + config_text)
+    for hook in sorted(set(_HOOK.findall(config_text.decode("utf-8", "replace")))):
+        try:
+            digest.update(b"\0hook\0" + (project.root / hook).read_bytes())
+        except OSError:
+            digest.update(b"\0no hook\0" + hook.encode("utf-8", "surrogateescape"))
     for name in _installed():
         digest.update(name.encode("utf-8", "surrogateescape") + b"\0")
     for directory in (project.docs, project.search_pages, project.root / "overrides"):
