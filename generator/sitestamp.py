@@ -32,22 +32,23 @@ _HOOK = re.compile(r"^\s*-\s+['\"]?([^'\"\s#]+\.py)['\"]?\s*$", re.MULTILINE)  #
 
 
 def _tree(digest: Any, root: Path) -> None:
-    """Feed every file under ``root`` (relative path, size, times, inode) into ``digest``, in order."""
-    stack = [root]
+    """Feed every file under ``root`` (relative path, mode, size, times, inode) into ``digest``, in order."""
+    stack = [(str(root), "")]
     while stack:
-        directory = stack.pop()
+        directory, prefix = stack.pop()
         try:
             entries = sorted(os.scandir(directory), key=lambda e: e.name)
         except OSError:
-            digest.update(b"missing\0" + str(directory).encode("utf-8", "surrogateescape"))
+            digest.update(b"missing\0" + prefix.encode("utf-8", "surrogateescape"))
             continue
+        lines = []
         for entry in entries:
             info = entry.stat(follow_symlinks=False)
-            name = os.path.relpath(entry.path, root).encode("utf-8", "surrogateescape")
-            stamp = (info.st_mode, info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
-            digest.update(name + b"\0" + repr(stamp).encode() + b"\n")
+            name = prefix + entry.name
+            lines.append(f"{name}\0{info.st_mode} {info.st_size} {info.st_mtime_ns} {info.st_ctime_ns} {info.st_ino}\n")
             if entry.is_dir(follow_symlinks=False):
-                stack.append(Path(entry.path))
+                stack.append((entry.path, name + "/"))
+        digest.update("".join(lines).encode("utf-8", "surrogateescape"))
 
 
 def _installed() -> Iterable[str]:
