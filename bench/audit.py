@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.browse import ARGS, CHROMIUM, served
+from generator import urls
 
 COMPRESSIBLE = (".html", ".css", ".js", ".json", ".xml", ".svg", ".txt")
 
@@ -83,11 +84,12 @@ class _Gzipped(http.server.SimpleHTTPRequestHandler):
 def pages(site: Path) -> dict[str, str]:
     """Site-relative paths of the audited pages: the home, the first topic, the first paper."""
 
-    def first(folder: str) -> str:
-        names = sorted(p.name for p in (site / folder).iterdir() if (p / "index.html").is_file())
-        return f"{folder}/{names[0]}/"
+    def first(section: urls.Section) -> str:
+        """The URL of the section's first page, by id."""
+        folder = site / section.name
+        return section.url(sorted(p.name for p in folder.iterdir() if (p / "index.html").is_file())[0])
 
-    return {"home": "", "topic": first("topics"), "paper": first("papers")}
+    return {"home": "", "topic": first(urls.TOPICS), "paper": first(urls.PAPERS)}
 
 
 def run(cli: Path, url: str) -> dict[str, Any]:

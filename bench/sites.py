@@ -9,10 +9,11 @@ import shutil
 from pathlib import Path
 
 from bench.synth import write_dumps
+from generator import urls
 
 REPO = Path(__file__).resolve().parent.parent
 
-BARE_CONFIG = """\
+BARE_CONFIG = f"""\
 site_name: Bare
 theme:
   name: material
@@ -21,7 +22,7 @@ plugins:
 nav:
   - Home: index.md
 not_in_nav: |
-  /papers/
+  /{urls.PAPERS.name}/
 """
 
 
@@ -40,16 +41,16 @@ def make_project(root: Path, n: int) -> Path:
 
 def bare_site(site: Path, directory: Path) -> Path:
     """One plain Markdown page per paper of a built site (title and abstract), out of the nav."""
-    papers = json.loads((site / "papers.json").read_text(encoding="utf-8"))
+    papers = json.loads((site / urls.PAPERS_JSON).read_text(encoding="utf-8"))
     if isinstance(papers, dict):
         papers = papers["papers"]
     docs = directory / "docs"
-    (docs / "papers").mkdir(parents=True)
+    (docs / urls.PAPERS.name).mkdir(parents=True)
     (directory / "mkdocs.yml").write_text(BARE_CONFIG, encoding="utf-8")
     (docs / "index.md").write_text(f"# Bare\n\n{len(papers)} papers.\n", encoding="utf-8")
     for paper in papers:
         text = f"# {paper['title']}\n\n{paper['abstract']}\n"
-        (docs / "papers" / f"{paper['id']}.md").write_text(text, encoding="utf-8")
+        (docs / urls.PAPERS.page(paper["id"])).write_text(text, encoding="utf-8")
     return directory
 
 

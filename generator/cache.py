@@ -2,7 +2,7 @@
 
 A cache is a JSON file of plain values: strings, whole numbers, lists, mappings, ``null``.
 Each kind of cache has a ``Codec`` that turns its values into that and back, checking every
-field's type while it builds the value again. Loading never runs code (no pickle), and a
+field's type while it builds the value again (plaindata.py). Loading never runs code (no pickle), and a
 file that is not exactly what this code would have written (another format or code
 version, truncated, corrupt, wrong types, not a regular file, planted by hand) is
 discarded whole: the build then recomputes everything it held, silently. Silently, because
@@ -14,7 +14,6 @@ under it is tracked), so a checkout never starts with a cache it did not write.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import functools
 import gc
 import hashlib
@@ -22,48 +21,61 @@ import json
 import os
 import stat
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
-from .problems import Problem, Severity
+from .plaindata import (
+    Codec,
+    Invalid,
+    count,
+    day,
+    decode_problems,
+    digest,
+    encode_day,
+    encode_problem,
+    items,
+    listed,
+    mapping,
+    restore,
+    text,
+    texts,
+    whole,
+)
 from .yamlio import read_bytes, write_bytes_atomic, write_bytes_if_changed
 
 T = TypeVar("T")
 FORMAT = 1  # bump when the layout of the files changes
 MAX_BYTES = 1 << 30  # a cache of 100,000 papers is ~200 MB; anything past this is not ours
-_DIGEST_HEX = 40  # blake2b, 20 bytes: cache keys
+# The codecs' building blocks live in plaindata.py; the codecs (codecs.py, catalog.py) take them
+# from here (``cache.text``, ``cache.Codec``...): one name for what a cache may hold.
+__all__ = [
+    "FORMAT",
+    "MAX_BYTES",
+    "Codec",
+    "FileCache",
+    "Invalid",
+    "WrittenFiles",
+    "cache_key",
+    "code_version",
+    "count",
+    "day",
+    "decode_problems",
+    "digest",
+    "encode_day",
+    "encode_problem",
+    "items",
+    "keyed",
+    "listed",
+    "load",
+    "long_lived_frozen",
+    "mapping",
+    "restore",
+    "save",
+    "text",
+    "texts",
+    "whole",
+]
 _BROKEN = (OSError, ValueError, TypeError, KeyError, RecursionError, MemoryError)
-
-
-class Invalid(ValueError):
-    """A cache value that is not what its codec writes."""
-
-
-@dataclass(frozen=True)
-class Codec(Generic[T]):
-    """How one kind of cache value becomes plain JSON data and back; ``decode`` raises on anything else."""
-
-    kind: str
-    encode: Callable[[T], Any]
-    decode: Callable[[Any], T]
-
-
-def restore(cls: type[T], *values: Any) -> T:
-    """An instance of the dataclass ``cls`` with ``values`` for its fields, in order, already checked.
-
-    As pickle and ``copy`` do, without calling ``__init__``: a frozen dataclass's sets each
-    field through ``object.__setattr__``, and for 10,000 papers that took 0.05 s of a
-    no-change rebuild, as long as parsing their JSON.
-    """
-    instance = object.__new__(cls)
-    names = _FIELDS.get(cls) or _FIELDS.setdefault(cls, tuple(f.name for f in dataclasses.fields(cls)))  # type: ignore[arg-type]
-    instance.__dict__.update(zip(names, values, strict=True))
-    return instance
-
-
-_FIELDS: dict[type, tuple[str, ...]] = {}
 
 
 @functools.cache
@@ -82,87 +94,6 @@ def cache_key(path: Path | str, data: bytes, *extra: str) -> str:
         digest.update(part.encode("utf-8", "surrogateescape") + b"\0")
     digest.update(data)
     return digest.hexdigest()
-
-
-# --- checks used by the codecs: each returns its value or raises Invalid -----------------------
-
-
-def text(value: Any) -> str:
-    if type(value) is not str:
-        raise Invalid(f"expected text, got {type(value).__name__}")
-    return value
-
-
-def whole(value: Any) -> int:
-    if type(value) is not int:  # not bool, not float
-        raise Invalid(f"expected a whole number, got {type(value).__name__}")
-    return value
-
-
-def count(value: Any) -> int | None:
-    """A whole number >= 0, or None."""
-    if value is None:
-        return None
-    if type(value) is not int or value < 0:
-        raise Invalid("expected a whole number >= 0")
-    return value
-
-
-def texts(value: Any) -> tuple[str, ...]:
-    if type(value) is not list:
-        raise Invalid("expected a list of texts")
-    "".join(value)  # TypeError unless every item is text: in C, four times as fast as a loop here
-    return tuple(value)
-
-
-def listed(value: Any) -> list[Any]:
-    if type(value) is not list:
-        raise Invalid("expected a list")
-    return value
-
-
-def items(value: Any, size: int) -> list[Any]:
-    """``value`` as a list of exactly ``size`` items."""
-    found = listed(value)
-    if len(found) != size:
-        raise Invalid(f"expected a list of {size}")
-    return found
-
-
-def mapping(value: Any) -> dict[str, Any]:
-    if type(value) is not dict:  # JSON object keys are always strings
-        raise Invalid("expected a mapping")
-    return value
-
-
-def day(value: Any) -> date | None:
-    """A date written by ``encode_day``, or None."""
-    return None if value is None else date.fromisoformat(text(value))
-
-
-def encode_day(value: date | None) -> str | None:
-    return None if value is None else value.isoformat()
-
-
-def digest(value: Any) -> str:
-    """A cache key: lower-case hex of the digest size ``cache_key`` makes."""
-    if type(value) is not str or len(value) != _DIGEST_HEX or value.strip("0123456789abcdef"):
-        raise Invalid("expected a digest")
-    return value
-
-
-def encode_problem(problem: Problem) -> list[Any]:
-    return [problem.path, problem.line, problem.message, problem.severity.value]
-
-
-def decode_problems(value: Any) -> tuple[Problem, ...]:
-    if value == []:  # the usual case: no problems
-        return ()
-    found = []
-    for item in listed(value):
-        path, line, message, severity = items(item, 4)
-        found.append(Problem(text(path), whole(line), text(message), Severity(severity)))
-    return tuple(found)
 
 
 # --- files ------------------------------------------------------------------------------------
@@ -382,9 +313,9 @@ class WrittenFiles:
         self._new[name] = entry
         return True
 
-    def write(self, name: str, path: Path, key: bytes, text: str) -> bool:
-        """Write ``text`` to ``path`` unless it holds those bytes already; record it as ``name`` under ``key``."""
-        data = text.encode("utf-8")
+    def write(self, name: str, path: Path, key: bytes, content: str) -> bool:
+        """Write ``content`` to ``path`` unless it holds those bytes already; record it as ``name`` under ``key``."""
+        data = content.encode("utf-8")
         written = write_bytes_if_changed(path, data)
         info = os.stat(path)
         self._new[name] = (

@@ -116,7 +116,7 @@ def _decode_paper(value: Any) -> Paper:
     paper_id, title, abstract, published, authors, upvotes, sources, topics, tags, scraped, note, status, hidden = (
         fields[:13]
     )
-    arxiv, author_names, pdf, code, url = fields[13:]  # the links (records.LINK_FIELDS)
+    arxiv, author_names, pdf, code, url = fields[13:]  # the links (schema.LINK_FIELDS)
     # One test for the plain fields rather than a call each: 10,000 papers are decoded per build.
     if not (
         type(paper_id) is str

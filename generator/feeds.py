@@ -10,7 +10,6 @@ and sub-path.
 
 from __future__ import annotations
 
-import posixpath
 import re
 import uuid
 from collections.abc import Sequence
@@ -20,6 +19,7 @@ from feedgen.feed import FeedGenerator
 
 from .links import arxiv_links
 from .records import Paper
+from .urls import PAPERS, link_from
 
 FEED_ENTRIES = 50  # the newest papers of each feed: a reader wants news, not the archive
 NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "paperlist")
@@ -57,11 +57,7 @@ def atom_feed(
     undated: date,
 ) -> str:
     """An Atom document for ``papers`` (already newest first), to be served at site-relative ``path``."""
-    base = posixpath.dirname(path)
-
-    def href(url: str) -> str:
-        return posixpath.relpath(url.rstrip("/") or ".", base or ".") + ("/" if url.endswith("/") else "")
-
+    href = link_from(path)
     entries = list(papers[:FEED_ENTRIES])
     days = [p.published or undated for p in entries]
     feed = FeedGenerator()
@@ -69,14 +65,14 @@ def atom_feed(
     feed.title(xml_text(title))
     feed.subtitle(xml_text(subtitle))
     feed.link(href=href(page), rel="alternate", type="text/html")
-    feed.link(href=posixpath.basename(path), rel="self", type="application/atom+xml")
+    feed.link(href=href(path), rel="self", type="application/atom+xml")
     feed.updated(_timestamp(max(days, default=undated)))
     feed.language("en")
     for paper, day in zip(entries, days, strict=True):
         entry = feed.add_entry(order="append")
         entry.id(urn("paper", paper.id))
         entry.title(xml_text(paper.title))
-        entry.link(href=href(f"papers/{paper.id}/"), rel="alternate", type="text/html")
+        entry.link(href=href(PAPERS.url(paper.id)), rel="alternate", type="text/html")
         if paper.arxiv:  # the paper itself, beside its page on this site
             entry.link(href=arxiv_links(paper.arxiv)["arxiv"])
         entry.summary(xml_text(paper.abstract), type="text")

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 
 from mkdocs.utils.meta import YAML_RE
 
-from . import safetext, yamlio
+from . import flatyaml, safetext, yamlio
 from .problems import Problem
 
 
@@ -40,6 +40,8 @@ def front_matter(meta: Meta) -> str:
     for key, value in meta.items():
         if not _META_KEY.fullmatch(key):
             raise ValueError(f"front matter key {key!r}")
+        if not flatyaml.is_str(key):  # "no", "on", "null"...: YAML 1.1 would read another type
+            key = yamlio.quote(key)
         if isinstance(value, bool):
             lines.append(f"{key}: {'true' if value else 'false'}")
         elif isinstance(value, int):

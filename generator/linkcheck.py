@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import posixpath
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +30,7 @@ import lxml.etree  # type: ignore[import-untyped]
 import lxml.html  # type: ignore[import-untyped]
 
 from .problems import Problem
+from .urls import html_file, resolve
 
 SAFE_SCHEMES = {"http", "https", "mailto"}
 LINK_ATTRIBUTES = {
@@ -247,16 +247,6 @@ def scheme(url: str) -> str:
     return match.group(1).lower() if match else ""
 
 
-def _resolve(base: str, path: str) -> str | None:
-    """The site-relative path a link from directory ``base`` names; None when it leaves the site."""
-    joined = posixpath.normpath(path.lstrip("/") if path.startswith("/") else posixpath.join(base, path))
-    if joined == ".":
-        return ""
-    if joined == ".." or joined.startswith("../"):
-        return None
-    return joined
-
-
 def check_site(site: Path) -> tuple[int, list[Problem]]:
     """(links checked, problems): broken internal links and anchors, unsafe URLs, and what a page
     runs or loads that it should not (see the module's docstring)."""
@@ -266,17 +256,18 @@ def check_site(site: Path) -> tuple[int, list[Problem]]:
     exists: dict[str, str | None] = {}  # link target -> the file it names; thousands of links share a few
 
     def find(target: str) -> str | None:
+        """The file a resolved URL names: itself, or its directory's index.html (with or without a last /)."""
         if target not in exists:
-            if target in pages or (target and (site / target).is_file()):
-                exists[target] = target
+            name = target.rstrip("/")
+            if name in pages or (name and (site / name).is_file()):
+                exists[target] = name
             else:
-                index = posixpath.join(target, "index.html") if target else "index.html"
+                index = html_file(f"{name}/" if name else "")
                 exists[target] = index if index in pages else None
         return exists[target]
 
     for relpath, page in pages.items():
         where = str(site / relpath)
-        base = posixpath.dirname(relpath)
         problems.extend(Problem(where, line, f"event handler attribute {name!r}") for line, name in page.handlers)
         problems.extend(Problem(where, line, message) for line, message in page.unsafe + _policy_problems(page))
         problems.extend(
@@ -291,10 +282,11 @@ def check_site(site: Path) -> tuple[int, list[Problem]]:
                 if found_scheme not in SAFE_SCHEMES:
                     problems.append(Problem(where, line, f"unsafe link {url!r} in {attribute}"))
                 continue
-            parts = urlsplit(_IGNORED_IN_URL.sub("", url).strip())
+            cleaned = _IGNORED_IN_URL.sub("", url).strip()
+            parts = urlsplit(cleaned)
             if parts.netloc:
                 continue  # protocol-relative: another host
-            target = _resolve(base, unquote(parts.path)) if parts.path else relpath
+            target = resolve(relpath, cleaned)
             if target is None:
                 problems.append(Problem(where, line, f"link {url!r} leaves the site"))
                 continue

@@ -18,6 +18,9 @@ in. The shell is trusted only after it reproduced real renders byte for byte (th
 starting or ending with white space) gets the real render. ``PAPERLIST_SHELL=verify`` checks
 every page against the real render (the tests do), ``PAPERLIST_SHELL=off`` never uses a shell.
 
+Pinned to Material 9.8.1: MATERIAL.md, "The shell"; tests/test_material_seams.py records the
+theme's uses of the three slots and fails when an upgrade changes them.
+
 ``make serve`` sets PAPERLIST_SERVE=1 and MkDocs watches ``content/``, so saving a record
 re-runs the generator (which rewrites only the pages that changed) and the browser reloads.
 ``make build`` runs the generator itself and leaves that hook idle.
@@ -40,9 +43,9 @@ from mkdocs.utils.meta import YAML_RE
 
 from generator.problems import BuildError, report
 from generator.project import Project
+from generator.urls import SHELLED  # the pages that may be filled from a shell
 
 SHELL_TEMPLATE = "paperlist-shell.html"  # a name no theme file has: the loader answers it
-SHELLED = ("papers/",)  # pages under these folders may be filled from a shell
 VERIFIED = 3  # real renders a shell must reproduce before it is used alone
 SLOTS = ("title", "description", "content")
 

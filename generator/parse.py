@@ -5,7 +5,7 @@ which: blank-line separated blocks under a boilerplate header; no blank lines at
 "Subscribe" glued to the first title; and blocks followed by a metadata run
 (``• N authors`` / ``·`` / a date line such as ``Jun 5, 2024``, ``Feb 13, 2023 1`` or the
 year-less ``Oct 2``). A line is a title, an abstract or metadata by position and shape.
-Files are streamed line by line, so a dump of any size parses in bounded memory.
+Files are streamed line by line (dumplines.py), so a dump of any size parses in bounded memory.
 
 Every line is accounted for: it ends up in an entry, or a problem names its ``path:line``.
 Choices made where a dump is ambiguous:
@@ -20,9 +20,8 @@ Choices made where a dump is ambiguous:
   warning on each continuation line. In a dump without blank lines every line is a field.
 - A date that does not exist (``Feb 30``) is a warning: the entry keeps a null date and its
   upvotes. A second authors or date line in one block is an error: the first one stands.
-- A line holding a control character (tab aside), a line separator, bytes that are not
-  UTF-8 or more than 1 MiB is an error: its entry is skipped rather than stored altered.
-  A NUL byte in the first 8 KiB (or a UTF-16 BOM) makes the file binary: one error.
+- A line dumplines.py cannot trust (a control character, bytes that are not UTF-8, more than
+  1 MiB) is an error: its entry is skipped rather than stored altered.
 - A count of more than 9 digits is an error and stays empty.
 - Titles are short: a "title" over 200 characters followed by a short line is read as an
   abstract that lost its title, and title, title, abstract as a title that lost its abstract.
@@ -32,13 +31,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 from . import files
+from .dumplines import MAX_LINE, Line, Peekable, not_text, read_lines
 from .problems import Problem, Severity
-from .safetext import EARLIEST, LATEST, NOT_PLAIN, check, summary
+from .safetext import EARLIEST, LATEST, NOT_PLAIN
 
 # Lines a listing page prints above its first paper. Stripped only at the top of a file:
 # further down, a line reading "Daily Papers" is a paper's title.
@@ -64,9 +64,6 @@ MAX_COUNT = 9  # digits; int() of a thousand-digit count is slow or refused: a l
 SEPARATOR = "·"
 # A title longer than this, followed by something short, is an abstract out of place.
 ABSTRACT_LIKE = 200
-BINARY_PROBE = 8192
-MAX_LINE = 1 << 20  # bytes; a longer line is garbage, and keeping it would unbound memory
-BOM = b"\xef\xbb\xbf"
 # What a checked line never holds: what safetext refuses (controls, noncharacters, line
 # separators...) or drops (bidi controls, U+FEFF).
 UNSAFE = NOT_PLAIN
@@ -96,64 +93,6 @@ class Entry:
         }
 
 
-@dataclass(frozen=True)
-class _Line:
-    """A stripped non-blank line, or a wrapped paragraph of adjacent lines."""
-
-    number: int
-    text: str
-    last: int  # the paragraph's last line
-    bad: tuple[tuple[int, str], ...] = field(default=())  # (line, why it cannot be trusted)
-    dropped: tuple[tuple[int, str], ...] = field(default=())  # (line, what was dropped from it): warnings
-
-
-def _decode(raw: bytes, offset: int) -> tuple[str, str | None, str | None]:
-    """A line's text (what safetext drops taken out), why it cannot be used, and what was dropped."""
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        return raw.decode("utf-8", errors="replace"), f"not valid UTF-8 (byte {exc.start + 1 + offset})", None
-    checked = check(text)
-    if not checked.findings:
-        return text, None, None
-    if refused := checked.refused:
-        return text, summary(refused[:1], "column"), None
-    return checked.text, None, f"{summary(checked.dropped, 'column')} dropped"
-
-
-def _lines(path: Path, root: Path | None) -> Iterator[_Line]:
-    """Non-blank lines, stripped, with 1-based numbers; CRLF and a BOM are tolerated."""
-    with files.open_stream(path, files.DUMP, root) as handle:
-        number = 0
-        while raw := handle.readline(MAX_LINE + 1):
-            number += 1
-            too_long = len(raw) > MAX_LINE and not raw.endswith(b"\n")
-            offset = 0
-            if number == 1 and raw.startswith(BOM):
-                raw, offset = raw[len(BOM) :], len(BOM)
-            rest = raw
-            while too_long and rest and not rest.endswith(b"\n"):
-                rest = handle.readline(MAX_LINE)  # skip the rest of an overlong line
-            text, bad, dropped = _decode(raw[:MAX_LINE].rstrip(b"\r\n"), offset)
-            if too_long:
-                bad = f"line longer than {MAX_LINE} bytes"
-            if text := text.strip():
-                yield _Line(
-                    number, text, number, ((number, bad),) if bad else (), ((number, dropped),) if dropped else ()
-                )
-
-
-def _not_text(path: Path, root: Path | None) -> tuple[int, str] | None:
-    """Where and why a file is no text dump at all (git's test: a NUL byte near the start)."""
-    with files.open_stream(path, files.DUMP, root) as handle:
-        probe = handle.read(BINARY_PROBE)
-    if probe.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return 1, "UTF-16 text, not UTF-8: save the dump as UTF-8"
-    if (nul := probe.find(b"\x00")) >= 0:
-        return probe.count(b"\n", 0, nul) + 1, "not a text dump (binary data: a NUL byte); nothing is read from it"
-    return None
-
-
 def _is_meta(text: str) -> bool:
     return text == SEPARATOR or bool(AUTHORS_LINE.fullmatch(text) or DATE_LINE.fullmatch(text))
 
@@ -167,7 +106,7 @@ def infer_capture_year(path: Path, root: Path | None = None) -> int | None:
     """
     newest = None
     try:
-        for line in _lines(path, root):
+        for line in read_lines(path, root):
             match = DATE_LINE.fullmatch(line.text)
             if match and match.group(3):
                 year = int(match.group(3))
@@ -175,29 +114,6 @@ def infer_capture_year(path: Path, root: Path | None = None) -> int | None:
     except OSError:
         return None
     return None if newest is None else newest + 1
-
-
-class _Peekable:
-    """An iterator of lines that can look one ahead and swap the next line."""
-
-    def __init__(self, lines: Iterator[_Line]) -> None:
-        self._lines = lines
-        self._next: _Line | None = next(lines, None)
-
-    def __iter__(self) -> _Peekable:
-        return self
-
-    def __next__(self) -> _Line:
-        if self._next is None:
-            raise StopIteration
-        current, self._next = self._next, next(self._lines, None)
-        return current
-
-    def peek(self) -> _Line | None:
-        return self._next
-
-    def replace(self, line: _Line) -> None:
-        self._next = line
 
 
 class _Reader:
@@ -215,12 +131,12 @@ class _Reader:
 
     def entries(self) -> Iterator[Entry]:
         """Entries in file order; problems are collected on the way."""
-        if found := _not_text(self.path, self.root):
+        if found := not_text(self.path, self.root):
             self.problem(*found)
             return
-        fields = _Peekable(self._fields(self._body(_lines(self.path, self.root))))
-        pending: list[_Line] = []  # a title and abstract waiting for their metadata
-        meta: list[_Line] = []
+        fields = Peekable(self._fields(self._body(read_lines(self.path, self.root))))
+        pending: list[Line] = []  # a title and abstract waiting for their metadata
+        meta: list[Line] = []
         for line in fields:
             if _is_meta(line.text):
                 if len(pending) == 2:
@@ -242,12 +158,12 @@ class _Reader:
         elif pending:
             self._drop(pending[0], "title has no abstract (end of file)")
 
-    def _drop(self, line: _Line, message: str) -> None:
+    def _drop(self, line: Line, message: str) -> None:
         self.problem(line.number, message)
         for number, why in line.bad:
             self.problem(number, f"entry skipped: {why}")
 
-    def _resync(self, pending: list[_Line], fields: _Peekable) -> list[_Line]:
+    def _resync(self, pending: list[Line], fields: Peekable) -> list[Line]:
         """Catch a title or an abstract gone missing before it shifts every entry after it."""
         title, abstract = pending
         if len(title.text) > ABSTRACT_LIKE and len(abstract.text) <= ABSTRACT_LIKE:
@@ -266,9 +182,9 @@ class _Reader:
             return [abstract]
         return pending
 
-    def _body(self, lines: Iterator[_Line]) -> _Peekable:
+    def _body(self, lines: Iterator[Line]) -> Peekable:
         """Skip the page header; unglue "Subscribe" from the first title when it is glued."""
-        stream = _Peekable(lines)
+        stream = Peekable(lines)
         header_end = 0  # the header's last line, 0 while none is seen
         saw_subscribe = False
         while (line := stream.peek()) is not None:
@@ -280,12 +196,12 @@ class _Reader:
             adjacent = header_end and line.number == header_end + 1
             if adjacent and not saw_subscribe and line.text.startswith(SUBSCRIBE):
                 stream.replace(
-                    _Line(line.number, line.text[len(SUBSCRIBE) :].lstrip(), line.last, line.bad, line.dropped)
+                    Line(line.number, line.text[len(SUBSCRIBE) :].lstrip(), line.last, line.bad, line.dropped)
                 )
             break
         return stream
 
-    def _fields(self, lines: _Peekable) -> Iterator[_Line]:
+    def _fields(self, lines: Peekable) -> Iterator[Line]:
         """Lines as fields: in a blank-line separated dump, adjacent text lines join into one."""
         separated: bool | None = None  # settled by the first title: is a blank line after it?
         for line in lines:
@@ -314,9 +230,9 @@ class _Reader:
                 last, bad, dropped = upcoming.last, bad + upcoming.bad, dropped + upcoming.dropped
                 next(lines)
                 upcoming = lines.peek()
-            yield _Line(line.number, " ".join(parts), last, bad, dropped) if len(parts) > 1 else line
+            yield Line(line.number, " ".join(parts), last, bad, dropped) if len(parts) > 1 else line
 
-    def _entry(self, pending: list[_Line], meta: list[_Line]) -> Iterator[Entry]:
+    def _entry(self, pending: list[Line], meta: list[Line]) -> Iterator[Entry]:
         title, abstract = pending
         broken = [bad for line in (title, abstract, *meta) for bad in line.bad]
         for number, why in broken:
@@ -336,7 +252,7 @@ class _Reader:
             line=title.number,
         )
 
-    def _metadata(self, meta: list[_Line]) -> tuple[int | None, date | None, int | None]:
+    def _metadata(self, meta: list[Line]) -> tuple[int | None, date | None, int | None]:
         authors: int | None = None
         published: date | None = None
         upvotes: int | None = None
@@ -359,13 +275,13 @@ class _Reader:
                 published = self._date(line, match)
         return authors, published, upvotes
 
-    def _count(self, line: _Line, digits: str) -> int | None:
+    def _count(self, line: Line, digits: str) -> int | None:
         if len(digits) <= MAX_COUNT:
             return int(digits)
         self.problem(line.number, f"count of {len(digits)} digits is not plausible: left empty")
         return None
 
-    def _date(self, line: _Line, match: re.Match[str]) -> date | None:
+    def _date(self, line: Line, match: re.Match[str]) -> date | None:
         month, day, year = MONTHS[match.group(1)], int(match.group(2)), match.group(3)
         if year is None and self.capture_year is None:
             self.problem(

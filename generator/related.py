@@ -11,13 +11,14 @@ Scores are ranked a block of rows at a time (BLOCK_ENTRIES scores), so memory ne
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.decomposition import TruncatedSVD
-from sklearn.feature_extraction.text import CountVectorizer
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 from sklearn.preprocessing import normalize
 
 from .records import Paper
@@ -41,6 +42,8 @@ BOILERPLATE = frozenset(
     evaluation code available github com http https""".split()  # noqa: SIM905 - a word list reads better as words
 )
 BOILERPLATE_WEIGHT = 0.4
+TOKEN = re.compile(r"(?u)\b\w\w+\b")  # scikit-learn's default token pattern
+DENSE_LABELS = 512  # topic and tag columns up to this many are ranked as dense rows (BLAS), not sparse
 
 
 @dataclass(frozen=True)
@@ -59,27 +62,59 @@ def paper_text(paper: Paper) -> str:
     return f"{paper.title} {paper.abstract}"
 
 
+def count_matrix(texts: Sequence[str]) -> tuple[sp.csr_matrix, np.ndarray]:
+    """Counts of word 1-2-grams per text, and for each column whether all its words are boilerplate.
+
+    The same terms and counts as scikit-learn's ``CountVectorizer(ngram_range=(1, 2),
+    stop_words="english")`` (lower case, its token pattern, stop words out before pairing), in
+    another column order, at a third of its time: the words are numbered in one pass and the
+    pairs found with numpy (``tests/test_related.py`` compares the two).
+    """
+    numbers: dict[str, int] = {}
+    flat: list[str] = []
+    lengths = []
+    for text in texts:
+        kept = [w for w in TOKEN.findall(text.lower()) if w not in ENGLISH_STOP_WORDS]
+        flat += kept
+        lengths.append(len(kept))
+    number = numbers.setdefault
+    words = np.array([number(w, len(numbers)) for w in flat], dtype=np.int64)
+    rows = np.repeat(np.arange(len(texts), dtype=np.int64), lengths)
+    within = rows[1:] == rows[:-1]  # a pair never spans two texts
+    pairs, pair_columns = np.unique(((words[:-1] << 32) | words[1:])[within], return_inverse=True)
+    vocabulary = len(numbers)
+    matrix = sp.csr_matrix(
+        (
+            np.ones(len(words) + len(pair_columns), dtype=np.float32),
+            (np.concatenate([rows, rows[1:][within]]), np.concatenate([words, pair_columns.ravel() + vocabulary])),
+        ),
+        shape=(len(texts), vocabulary + len(pairs)),
+    )
+    matrix.sum_duplicates()
+    plain = np.fromiter((w in BOILERPLATE for w in numbers), dtype=bool, count=vocabulary)
+    boilerplate = np.concatenate([plain, plain[pairs >> 32] & plain[pairs & 0xFFFFFFFF]])
+    return matrix, boilerplate
+
+
 def tfidf_matrix(papers: Sequence[Paper], title_weight: float = 1.0) -> sp.csr_matrix:
     """Rows of unit length: sublinear TF-IDF of word 1-2-grams, title words weighted, boilerplate down.
 
     Titles and abstracts are counted as separate texts in one pass (no n-gram spans the two) and
     added with the title's weight, so a word a paper puts in its title says more about it.
+    Terms that would weigh nothing are left out of the matrix, so every later product is smaller.
     """
     count = len(papers)
-    vectorizer = CountVectorizer(ngram_range=(1, 2), stop_words="english", dtype=np.float32)
-    try:
-        both = sp.csr_matrix(vectorizer.fit_transform([p.title for p in papers] + [p.abstract for p in papers]))
-    except ValueError:  # an empty vocabulary: nothing to compare
-        return sp.csr_matrix((count, 1), dtype=np.float32)
+    both, boilerplate = count_matrix([p.title for p in papers] + [p.abstract for p in papers])
     counts = sp.csr_matrix(both[:count] * np.float32(title_weight) + both[count:])
     df = np.bincount(counts.indices, minlength=counts.shape[1])
-    names = vectorizer.get_feature_names_out()
     # Terms in one paper link nothing; terms in most papers say nothing (only above 50 papers).
-    keep = (df >= 2) & (df <= 0.5 * count) if count > 50 else df >= 1
-    weights = np.where([all(w in BOILERPLATE for w in n.split(" ")) for n in names], BOILERPLATE_WEIGHT, 1.0)
+    keep = np.flatnonzero((df >= 2) & (df <= 0.5 * count) if count > 50 else df >= 1)
+    if not len(keep):  # nothing to compare
+        return sp.csr_matrix((count, 1), dtype=np.float32)
+    counts, df = sp.csr_matrix(counts[:, keep]), df[keep]
     idf = np.log((1 + count) / (1 + df)) + 1  # scikit-learn's smoothed idf
     counts.data = np.log(counts.data) + 1  # sublinear tf
-    scale = np.where(keep, idf * weights, 0).astype(np.float32)
+    scale = (idf * np.where(boilerplate[keep], BOILERPLATE_WEIGHT, 1.0)).astype(np.float32)
     return sp.csr_matrix(normalize(counts @ sp.diags(scale)), dtype=np.float32)
 
 
@@ -103,10 +138,17 @@ def lsa_matrix(tfidf: sp.csr_matrix, components: int = LSA_COMPONENTS) -> np.nda
     components = min(components, tfidf.shape[0] - 1, tfidf.shape[1] - 1)
     if components < 2:
         return np.zeros((tfidf.shape[0], 1), dtype=np.float32)
-    sample = np.linspace(0, tfidf.shape[0] - 1, min(tfidf.shape[0], LSA_SAMPLE)).astype(np.int64)
+    sample = tfidf[np.linspace(0, tfidf.shape[0] - 1, min(tfidf.shape[0], LSA_SAMPLE)).astype(np.int64)]
+    # Learnt on the terms the sample holds: the others would only be zero columns to carry.
+    present = np.unique(sample.indices)
+    components = min(components, sample.shape[0] - 1, len(present) - 1)
+    if components < 2:
+        return np.zeros((tfidf.shape[0], 1), dtype=np.float32)
     with np.errstate(divide="ignore", invalid="ignore"):  # identical texts: a zero variance ratio, harmless
-        svd = TruncatedSVD(components, n_iter=LSA_ITERATIONS, random_state=0).fit(tfidf[sample])
-    return np.asarray(normalize(tfidf @ svd.components_.T.astype(np.float32)), dtype=np.float32)
+        svd = TruncatedSVD(components, n_iter=LSA_ITERATIONS, random_state=0).fit(sample[:, present])
+    basis = np.zeros((tfidf.shape[1], components), dtype=np.float32)
+    basis[present] = svd.components_.T
+    return np.asarray(normalize(tfidf @ basis), dtype=np.float32)
 
 
 def label_matrix(labels: Sequence[Sequence[str]]) -> sp.csr_matrix:
@@ -200,9 +242,20 @@ def related_papers(
         (weights.topic, label_matrix([p.topics for p in papers])),
         (weights.tag, label_matrix([p.tags for p in papers])),
     ]
-    used = [matrix * np.float32(np.sqrt(w)) for w, matrix in parts if w]
-    sparse = sp.csr_matrix(sp.hstack(used)) if used else None
+    # Few label columns share many papers each: as sparse products they would cost N x (papers
+    # per label) entries; as dense columns beside the LSA ones they are one BLAS product.
     lsa_weight = weights.text * weights.lsa
-    dense = lsa_matrix(tfidf) * np.float32(np.sqrt(lsa_weight)) if lsa_weight else None
+    dense_parts = [lsa_matrix(tfidf) * np.float32(np.sqrt(lsa_weight))] if lsa_weight else []
+    sparse_parts = []
+    for weight, matrix in parts:
+        if not weight:
+            continue
+        scaled = matrix * np.float32(np.sqrt(weight))
+        if matrix is not parts[0][1] and matrix.shape[1] <= DENSE_LABELS:
+            dense_parts.append(scaled.toarray())
+        else:
+            sparse_parts.append(scaled)
+    sparse = sp.csr_matrix(sp.hstack(sparse_parts)) if sparse_parts else None
+    dense = np.hstack(dense_parts).astype(np.float32) if dense_parts else None
     ranked = rank_matrix(sparse, dense, k)
     return {p.id: tuple(papers[i].id for i in row) for p, row in zip(papers, ranked, strict=True)}

@@ -2,8 +2,8 @@
 
 Pagefind indexes HTML. Indexing the finished Material site would wait for MkDocs and read
 every page's theme chrome; the generator already knows each paper's text, so it writes one
-minimal page per paper (title weighted, abstract, topics and tags) under ``build/search/`` and
-runs the Pagefind binary on them while MkDocs renders.
+minimal page per paper (title weighted, abstract, topics and tags; ``templates/search_page.html.j2``)
+under ``build/search/`` and runs the Pagefind binary on them while MkDocs renders.
 
 Pagefind holds every page it indexes in memory (~140 KB each: 1.4 GB at 10,000 papers), so
 the papers are split, in catalog order, into shards of at most ``SHARD_PAPERS`` pages
@@ -27,17 +27,22 @@ import time
 from collections.abc import Sequence, Set
 from dataclasses import dataclass, field
 from html import escape
+from importlib import metadata
 from pathlib import Path
 
-from .cache import WrittenFiles
+import jinja2
+from markupsafe import Markup
+
+from .cache import WrittenFiles, code_version
 from .catalog import Catalog
 from .problems import Problem
 from .publish import die_with_parent
 from .records import Paper
+from .urls import PAPERS, SEARCH_BUNDLE, SEARCH_SHARDS, search_file, search_shard
 from .yamlio import write_if_changed
 
-BUNDLE = "pagefind"  # the bundle's directory in the site, read by overrides/assets/search.js
-SHARDS = "shards.json"  # in the bundle: the merged shards' directories, read by overrides/assets/search.js
+BUNDLE = SEARCH_BUNDLE  # the bundle's directory in the site, read by overrides/assets/search.js
+SHARDS = SEARCH_SHARDS  # in the bundle: the merged shards' directories, read by overrides/assets/search.js
 # Pagefind's peak memory is linear in a shard's pages (~143 KB each: 286 MB at 2,000, 567 MB
 # at 4,000). Beside it wait the generator (~225-380 MB at 10k) and MkDocs (~190-300 MB): at
 # 2,000 the whole build peaked at 690-740 MB at 10k (860 MB with shards of 3,334), under 1 GB
@@ -52,10 +57,27 @@ UNUSED += ("pagefind-highlight.js", "wasm.unknown.*")
 # WebAssembly search them all.
 MERGED_UNUSED = (*UNUSED, "pagefind.js", "pagefind-worker.js", "wasm.*")
 TITLE_WEIGHT = 10  # Pagefind's scale: body text 1, an <h1> 7 by default
+TEMPLATES = Path(__file__).parent / "templates"
+PAGE_TEMPLATE = "search_page.html.j2"
 
 
-def search_page(paper: Paper, catalog: Catalog) -> str:
-    """The page Pagefind indexes for one paper: its text, and nothing of the theme.
+def _html_escaped(value: object) -> object:
+    """Every printed value escaped as ``html.escape`` does (``&quot;``, ``&#x27;``), not as
+    MarkupSafe does: the pages keep the bytes they had when Python wrote them."""
+    return value if isinstance(value, Markup) else Markup(escape(str(value)))  # noqa: S704 - escaped
+
+
+_PAGES = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(TEMPLATES),  # reloads an edited template (make serve): one stat per build
+    autoescape=True,
+    finalize=_html_escaped,
+    keep_trailing_newline=True,
+    undefined=jinja2.StrictUndefined,
+)
+
+
+def page_fields(paper: Paper, catalog: Catalog) -> dict[str, str]:
+    """What the search page of ``paper`` shows: the template's only input, and what its key digests.
 
     Topics and tags are indexed as text and kept as metadata for the result list, not as
     Pagefind filters: Pagefind 1.5 writes filter files in a different order on each run,
@@ -64,19 +86,26 @@ def search_page(paper: Paper, catalog: Catalog) -> str:
     taxonomy = catalog.taxonomy
     topics = [taxonomy.topic(t).title for t in paper.topics]
     tags = [taxonomy.tags[t].title for t in paper.tags if t in taxonomy.tags]
-    labels = " · ".join([*topics, *tags])
-    meta = [f'<span data-pagefind-meta="topics:{escape(", ".join(topics))}"></span>']
-    if paper.published:
-        meta.append(f'<span data-pagefind-meta="date:{paper.published.isoformat()}"></span>')
-    title = escape(paper.title)
-    return (
-        '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
-        f"<title>{title}</title></head>\n<body><main data-pagefind-body>\n"
-        f'<h1 data-pagefind-weight="{TITLE_WEIGHT}">{title}</h1>\n'
-        f"<p>{escape(paper.abstract)}</p>\n"
-        f'<p data-pagefind-weight="2">{escape(labels)}</p>\n'
-        f"{''.join(meta)}\n</main></body></html>\n"
-    )
+    return {
+        "title": paper.title,
+        "abstract": paper.abstract,
+        "labels": " · ".join([*topics, *tags]),
+        "topics": ", ".join(topics),
+        "published": paper.published.isoformat() if paper.published else "",
+    }
+
+
+def search_page(paper: Paper, catalog: Catalog) -> str:
+    """The page Pagefind indexes for one paper: its text, and nothing of the theme."""
+    return _PAGES.get_template(PAGE_TEMPLATE).render(title_weight=TITLE_WEIGHT, **page_fields(paper, catalog))
+
+
+def page_version() -> bytes:
+    """A digest of what decides a search page's text besides its fields: our code, the template, Jinja."""
+    digest = hashlib.sha256(code_version())
+    template = (TEMPLATES / PAGE_TEMPLATE).read_bytes()
+    digest.update("\0".join([metadata.version("Jinja2"), metadata.version("MarkupSafe"), ""]).encode() + template)
+    return digest.digest()
 
 
 # --- the pages, one directory per shard -------------------------------------------------------
@@ -101,24 +130,27 @@ def shard_pages(papers: Sequence[Paper], size: int) -> list[list[Paper]]:
 def write_search_pages(catalog: Catalog, directory: Path) -> None:
     """One page per visible paper at ``<shard>/papers/<id>/index.html``; unchanged pages are not rewritten.
 
-    The record of written files (``cache.WrittenFiles``, keyed by each page's digest) leaves a
-    page whose file is untouched alone without reading it back (10,000 reads were most of this
-    step's time). Anything else under ``directory`` (pages of papers gone or moved to another
-    shard, shards no longer needed, older layouts) is removed.
+    The record of written files (``cache.WrittenFiles``, keyed by a digest of each page's fields
+    and ``page_version()``) leaves a page whose file is untouched alone without rendering or
+    reading it back (10,000 reads were most of this step's time). Anything else under
+    ``directory`` (pages of papers gone or moved to another shard, shards no longer needed,
+    older layouts) is removed.
     """
     written = WrittenFiles(directory / MANIFEST)
+    template = _PAGES.get_template(PAGE_TEMPLATE)
+    version = page_version()
     shards = shard_pages(catalog.papers, shard_papers())
     wanted: set[str] = set()
     for k, papers in enumerate(shards):
-        (directory / str(k) / "papers").mkdir(parents=True, exist_ok=True)
+        (directory / str(k) / PAPERS.name).mkdir(parents=True, exist_ok=True)
         for paper in papers:
-            relpath = f"{k}/papers/{paper.id}/index.html"
+            relpath = search_file(k, paper.id)
             wanted.add(relpath)
-            text = search_page(paper, catalog)
-            key = hashlib.sha256(text.encode("utf-8")).digest()
+            fields = page_fields(paper, catalog)
+            key = hashlib.sha256(version + json.dumps(fields).encode()).digest()
             path = f"{directory}/{relpath}"  # a plain string: 10,000 Path objects cost more than the stats
             if not written.unchanged(relpath, path, key):
-                written.write(relpath, Path(path), key, text)
+                written.write(relpath, Path(path), key, template.render(title_weight=TITLE_WEIGHT, **fields))
     _remove_stale(directory, len(shards), wanted)
     written.save()
 
@@ -128,9 +160,9 @@ def _remove_stale(directory: Path, shards: int, wanted: Set[str]) -> None:
     keep = {str(k) for k in range(shards)} | {MANIFEST}
     stale = [entry for entry in _entries(directory) if entry.name not in keep]
     for k in range(shards):
-        stale += [entry for entry in _entries(directory / str(k)) if entry.name != "papers"]
-        papers = _entries(directory / str(k) / "papers")
-        stale += [entry for entry in papers if f"{k}/papers/{entry.name}/index.html" not in wanted]
+        stale += [entry for entry in _entries(directory / str(k)) if entry.name != PAPERS.name]
+        papers = _entries(directory / str(k) / PAPERS.name)
+        stale += [entry for entry in papers if search_file(k, entry.name) not in wanted]
     for entry in stale:
         if entry.is_dir(follow_symlinks=False):
             shutil.rmtree(entry.path)
@@ -246,8 +278,8 @@ def finish_index(job: IndexJob, site: Path) -> list[Problem]:
         shutil.rmtree(target)
     for k in range(len(job.shards)):
         _drop(job.bundle(k), MERGED_UNUSED if k else UNUSED)
-        os.replace(job.bundle(k), target / str(k) if k else target)
-    merged = [f"{k}/" for k in range(1, len(job.shards))]
+        os.replace(job.bundle(k), target / search_shard(k) if k else target)
+    merged = [search_shard(k) for k in range(1, len(job.shards))]
     write_if_changed(target / SHARDS, json.dumps({"shards": merged}) + "\n")
     return []
 

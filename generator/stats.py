@@ -23,7 +23,9 @@ class Stats:
 
 def compute(catalog: Catalog) -> Stats:
     """The stats of a catalog."""
-    by_month = Counter(f"{p.published:%Y-%m}" for p in catalog.papers if p.published)
+    # Counted by (year, month) and formatted once per month: strftime for each paper costs more.
+    counted = Counter((p.published.year, p.published.month) for p in catalog.papers if p.published)
+    by_month = {f"{year:04d}-{month:02d}": n for (year, month), n in counted.items()}
     tags = sorted(((t, len(ps)) for t, ps in catalog.tags.items()), key=lambda item: (-item[1], item[0]))
     return Stats(
         topics=tuple(sorted(catalog.topic_counts(), key=lambda item: (-item[1], item[0]))),

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from . import files, output
+from . import files, flatyaml, output
 from .problems import Problem
 from .safetext import shown
 
@@ -138,6 +138,8 @@ def load_yaml_text(text: str, path: str) -> tuple[Any, list[Problem]]:
     """
     if "\r" in text:  # as reading in text mode does
         text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if (flat := flatyaml.load(text)) is not None:  # a record as written: no YAML tree needed
+        return flat, []
     if _may_be_unbounded(text) and (problem := _out_of_bounds(text, path)):
         return None, [problem]
     try:

@@ -120,3 +120,73 @@ def test_every_control_is_reached_by_tab_and_shows_focus(
     assert len(controls) > 5
     assert unringed == []
     assert [html for i, html in enumerate(controls) if i not in reached] == []
+
+
+# Where the focus is, on a phone: the element, whether a reader can see it (inside the viewport
+# across, not hidden), and the drawer's state.
+PHONE_FOCUS = """() => {
+  const e = document.activeElement;
+  // A visually hidden radio (the palette switch) is drawn by the label after it.
+  const drawn = e.getBoundingClientRect().width > 0 ? e : e.nextElementSibling;
+  const box = drawn.getBoundingClientRect();
+  const drawer = document.querySelector('.md-sidebar--primary');
+  return {
+    html: e.outerHTML.slice(0, 100),
+    body: e === document.body,
+    seen: box.width > 0 && box.right > 0 && box.left < innerWidth && getComputedStyle(drawn).visibility !== 'hidden',
+    menu: e.matches('[data-pl-drawer]'),
+    inDrawer: drawer.contains(e),
+    open: document.getElementById('__drawer').checked,
+    expanded: document.querySelector('[data-pl-drawer]').getAttribute('aria-expanded'),
+  };
+}"""
+
+
+@pytest.mark.parametrize("kind", ["home", "topic", "paper"])
+def test_on_a_phone_tab_stops_only_where_a_reader_can_see(browser: Any, site: Site, kind: str) -> None:  # noqa: F811
+    """Material slides the closed drawer and search field off-screen, still focusable: Tab
+    walked through links nobody could see. Every stop of a full Tab walk must be on screen."""
+    page = browser.new_page(viewport=PHONE)
+    page.goto(site.base + site.paths[kind])
+    page.wait_for_load_state("networkidle")
+    unseen: list[str] = []
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        focus = page.evaluate(PHONE_FOCUS)
+        if not focus["body"] and not focus["seen"]:
+            unseen.append(focus["html"])
+    page.close()
+    assert unseen == []
+
+
+def test_on_a_phone_the_menu_opens_and_closes_from_the_keyboard(browser: Any, site: Site) -> None:  # noqa: F811
+    page = browser.new_page(viewport=PHONE)
+    page.goto(site.base + site.paths["topic"])
+    page.wait_for_load_state("networkidle")
+
+    page.keyboard.press("Tab")
+    focus = page.evaluate(PHONE_FOCUS)
+    assert focus["menu"] and focus["seen"] and focus["expanded"] == "false", focus
+
+    for key in ("Enter", "Space"):  # each opens it, and the focus lands on the drawer's first link
+        page.keyboard.press(key)
+        page.wait_for_timeout(400)  # the drawer slides in (0.25 s)
+        focus = page.evaluate(PHONE_FOCUS)
+        assert focus["open"] and focus["expanded"] == "true" and focus["inDrawer"] and focus["seen"], (key, focus)
+        page.keyboard.press("Escape")  # closes it and gives the focus back to the button
+        focus = page.evaluate(PHONE_FOCUS)
+        assert not focus["open"] and focus["expanded"] == "false" and focus["menu"], (key, focus)
+
+    # Tab walks the drawer's links, all on screen; past the last one the drawer closes.
+    page.keyboard.press("Enter")
+    page.wait_for_timeout(400)
+    walked = 0
+    while page.evaluate(PHONE_FOCUS)["inDrawer"] and walked < 40:
+        assert page.evaluate(PHONE_FOCUS)["seen"]
+        page.keyboard.press("Tab")
+        walked += 1
+    page.wait_for_timeout(100)
+    focus = page.evaluate(PHONE_FOCUS)
+    page.close()
+    assert walked >= 5  # the logo and the five sections
+    assert not focus["open"] and focus["expanded"] == "false", focus

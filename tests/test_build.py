@@ -186,13 +186,13 @@ def test_a_rebuild_with_nothing_changed_renders_nothing_and_writes_nothing(
     root = generated_project(project)
     before = stamps(root / "build") | stamps(root / "content")
     rendered: list[str] = []
-    render = Renderer._render
+    render = Renderer.render_view
 
-    def counting(self: Renderer, template: str, path: str, **context: Any) -> str:
-        rendered.append(path)
-        return render(self, template, path, **context)
+    def counting(self: Renderer, template: str, view: Any) -> str:
+        rendered.append(view.path)
+        return render(self, template, view)
 
-    monkeypatch.setattr(Renderer, "_render", counting)
+    monkeypatch.setattr(Renderer, "render_view", counting)
     generate(Project(root))
     assert rendered == []
     assert stamps(root / "build") | stamps(root / "content") == before

@@ -19,6 +19,7 @@ from generator.curate import Seen, ingest, merge_entries, new_record_text
 from generator.inputs import load_curated, read_entries
 from generator.project import Project
 from generator.records import RawRecord, check_record, match_key
+from generator.schema import MAX_COUNT
 from generator.taxonomy import Taxonomy
 from generator.yamlio import parse_yaml_bytes
 
@@ -77,14 +78,15 @@ def test_a_new_record_loads_back_to_exactly_what_was_written(
         "topics": topics,
         "tags": tags,
     }
-    # Through the record check (with ids the vocabulary has, a plain source): text it accepts reaches the paper
-    # exactly, as safetext has it.
+    # Through the record check (with ids the vocabulary has, a plain source): text it accepts
+    # reaches the paper exactly, as safetext has it.
     plain = replace(seen, sources=("listing.txt",))
     raw = new_record_text(plain, [min(taxonomy.topics)], [min(taxonomy.tags)]).encode("utf-8")
     data, problems = parse_yaml_bytes(path, raw)
     paper, _ = check_record(RawRecord(path, data, raw), taxonomy)
     title, abstract = safetext.check(seen.title), safetext.check(seen.abstract, multiline=True)
-    if not title.refused and not abstract.refused and title.text.strip() and abstract.text.strip():
+    counted = max(seen.authors or 0, seen.upvotes or 0) <= MAX_COUNT
+    if not title.refused and not abstract.refused and title.text.strip() and abstract.text.strip() and counted:
         assert paper is not None, problems
     if paper is not None:
         assert (paper.title, paper.abstract) == (title.text.strip(), abstract.text.strip())  # records strip

@@ -10,7 +10,9 @@
 (() => {
   "use strict";
 
-  /* Material's search dialog (partials/search.html in the theme), built here rather than
+  /* Material 9.8.1's search dialog (partials/search.html in the theme): tests/test_material_seams.py
+   * checks its markup, classes, toggle and icons against the installed theme (MATERIAL.md,
+   * "The search dialog"). Built here rather than
    * repeated in every page. Its texts come from the page (the theme's translations), set as
    * text and attributes; the markup itself is constant. */
   const ICONS = {
