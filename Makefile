@@ -18,8 +18,9 @@ $(STAMP): $(LOCK)
 	@rm -f $(VENV)/.installed-*
 	@touch $@
 
+# NO_CACHE=1: build from nothing, reading no cache under build/ (python -m generator build --no-cache).
 build: $(STAMP)
-	$(BIN)/python -m generator build
+	$(BIN)/python -m generator build $(if $(NO_CACHE),--no-cache,)
 
 # Browser tests drive Debian's Chromium through Playwright; install it once if missing.
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)

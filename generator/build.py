@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from . import files
+from . import files, sitestamp
 
 # First: it checks SOURCE_DATE_EPOCH before NumPy (under scikit-learn) int()s it on import.
 from .builddate import EARLIEST_EPOCH, clamped, environment_epoch
@@ -35,6 +35,7 @@ from .frontmatter import hand_written_problems
 from .inputs import load_curated as load_curated
 from .inputs import read_entries as read_entries
 from .inputs import relative_to_root
+from .output import write_if_changed
 from .problems import BuildError, Problem, Severity, errors, report
 from .project import Project
 from .publish import clean_leftovers, die_with_parent, publish, staging_prefix
@@ -42,7 +43,6 @@ from .records import Paper
 from .render import Page, Renderer, fingerprint, site_files
 from .search import finish_index, start_index, stop_index, write_search_pages
 from .taxonomy import unused_topics
-from .yamlio import write_if_changed
 
 UNSORTED_SHOWN = 20  # the build output names this many unsorted papers, then counts the rest
 
@@ -66,6 +66,7 @@ class Generated:
     catalog: Catalog
     ingested: IngestResult
     problems: list[Problem]
+    published: bool = False  # False when site/ already was what this build would publish
 
 
 def generate(project: Project, timings: Timings | None = None) -> Generated:
@@ -245,15 +246,47 @@ def swap_in(new_site: Path, site: Path) -> None:
     publish(new_site, site)
 
 
-def build(project: Project, timings: Timings | None = None, site: Path | None = None) -> Generated:
+def forget_caches(project: Project) -> None:
+    """Remove what builds keep under ``build/`` to skip work, so the next build reads none of it.
+
+    The caches of ``build/cache`` (not its directories: ``arxiv`` holds the answers ``enrich``
+    fetched, not build work), the rendered pages and the search pages: a build after this is
+    a cold build, whatever a cache held.
+    """
+    caches = project.root / "build" / "cache"
+    for path in files_in(caches):
+        if path.suffix == ".json":
+            path.unlink()
+    for directory in (project.docs, project.search_pages):
+        if directory.is_symlink() or directory.is_file():
+            directory.unlink()
+        elif directory.is_dir():
+            shutil.rmtree(directory)
+
+
+def files_in(directory: Path) -> list[Path]:
+    """The files (and links) directly in ``directory``, sorted; none when it is missing."""
+    try:
+        return sorted(Path(e.path) for e in os.scandir(directory) if not e.is_dir(follow_symlinks=False))
+    except FileNotFoundError:
+        return []
+
+
+def build(
+    project: Project, timings: Timings | None = None, site: Path | None = None, *, use_cache: bool = True
+) -> Generated:
     """The whole build. On any error ``site/`` is left exactly as it was.
 
     Under the lock, first the leftovers of killed builds go (a site a killed swap parked comes
-    back); the new site is staged beside ``site/`` and exchanged with it in one step.
+    back); the new site is staged beside ``site/`` and exchanged with it in one step. When
+    ``site/`` already is what MkDocs and Pagefind would make of the pages (see sitestamp), it
+    is left as it is. Without ``use_cache``, nothing a build kept is read (see forget_caches).
     """
     timings = timings or Timings()
     site = site or project.site
     with build_lock(project):
+        if not use_cache:
+            forget_caches(project)
         clean_leftovers(site)
         generated = generate(project, timings)
         epoch, dated = source_date_epoch(generated.catalog)
@@ -263,28 +296,40 @@ def build(project: Project, timings: Timings | None = None, site: Path | None = 
         report(generated.problems)
         with timings.phase("search pages"):
             write_search_pages(generated.catalog, project.search_pages)
-        site.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=staging_prefix(site, "new"), dir=site.parent))
-        # MkDocs empties its site dir first, so the bundle is written beside it and moved in.
-        scratch = Path(tempfile.mkdtemp(prefix=staging_prefix(site, "search"), dir=site.parent))
-        job = start_index(project.search_pages, scratch / "pagefind")
-        try:
-            with timings.phase("mkdocs"):
-                failures = run_mkdocs(project, staging, epoch)
-            if failures:
-                raise BuildError(failures)
-            with timings.phase("search index"):  # only the wait beyond MkDocs adds to the build
-                failures = finish_index(job, staging)
-            timings.parallel["pagefind"] = job.seconds
-            if failures:
-                raise BuildError(failures)
-            for relpath, text in site_files(generated.catalog).items():
-                write_if_changed(staging / relpath, text)
-            with timings.phase("publish"):
-                swap_in(staging, site)
-        finally:
-            stop_index(job)
-            shutil.rmtree(scratch, ignore_errors=True)
-            if staging.exists():
-                shutil.rmtree(staging)
+        extra = site_files(generated.catalog)
+        inputs = sitestamp.inputs_digest(project, epoch, extra)
+        if use_cache and sitestamp.current(project, site, inputs):
+            return generated
+        sitestamp.forget(project, site)
+        publish_site(project, site, epoch, extra, timings)
+        sitestamp.remember(project, site, inputs)
+        generated.published = True
     return generated
+
+
+def publish_site(project: Project, site: Path, epoch: int, extra: Mapping[str, str], timings: Timings) -> None:
+    """MkDocs and Pagefind into a staging directory, ``extra`` files added, swapped in for ``site``."""
+    site.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=staging_prefix(site, "new"), dir=site.parent))
+    # MkDocs empties its site dir first, so the bundle is written beside it and moved in.
+    scratch = Path(tempfile.mkdtemp(prefix=staging_prefix(site, "search"), dir=site.parent))
+    job = start_index(project.search_pages, scratch / "pagefind")
+    try:
+        with timings.phase("mkdocs"):
+            failures = run_mkdocs(project, staging, epoch)
+        if failures:
+            raise BuildError(failures)
+        with timings.phase("search index"):  # only the wait beyond MkDocs adds to the build
+            failures = finish_index(job, staging)
+        timings.parallel["pagefind"] = job.seconds
+        if failures:
+            raise BuildError(failures)
+        for relpath, text in extra.items():
+            write_if_changed(staging / relpath, text)
+        with timings.phase("publish"):
+            swap_in(staging, site)
+    finally:
+        stop_index(job)
+        shutil.rmtree(scratch, ignore_errors=True)
+        if staging.exists():
+            shutil.rmtree(staging)

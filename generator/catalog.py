@@ -11,7 +11,6 @@ from . import cache as stored
 from .cache import Codec
 from .mentions import mentioned_by, mentions
 from .records import Paper
-from .related import related_papers
 from .taxonomy import UNSORTED, Taxonomy
 
 RELATED_TOPICS = 5
@@ -106,6 +105,11 @@ LINKS = Codec("links", _encode_links, _decode_links)
 
 
 def compute_links(visible: Sequence[Paper]) -> Links:
+    """Related papers and mentions of ``visible``: the costly part of a catalog, which a cache skips."""
+    # Imported here: NumPy, SciPy and scikit-learn take seconds to import, and a build whose
+    # links come from the cache (or a check) never needs them.
+    from .related import related_papers
+
     return Links(related_papers(visible), mentions(visible))
 
 

@@ -72,13 +72,15 @@ def _build(args: argparse.Namespace, project: Project) -> int:
     from .build import Timings, build
 
     timings = Timings()
-    generated = build(project, timings, Path(args.site_dir).resolve() if args.site_dir else None)
+    site = Path(args.site_dir).resolve() if args.site_dir else None
+    generated = build(project, timings, site, use_cache=not args.no_cache)
     result = generated.ingested
     phases = ", ".join(f"{k} {v:.2f}s" for k, v in timings.phases.items())
+    kept = "" if generated.published else "; site/ was up to date (MkDocs and Pagefind not run)"
     print(
         f"built {len(generated.catalog.papers)} papers, {len(generated.catalog.topics)} topics,"
         f" {len(generated.catalog.tags)} tags ({len(result.created)} new records,"
-        f" {len(result.updated)} updated) in {sum(timings.phases.values()):.1f}s: {phases}"
+        f" {len(result.updated)} updated) in {sum(timings.phases.values()):.1f}s: {phases}{kept}"
     )
     return 0
 
@@ -154,6 +156,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands.add_parser("ingest", help="add records for new papers in content/sources").set_defaults(run=_ingest)
     b = commands.add_parser("build", help="check, ingest, render and build the site")
     b.add_argument("--site-dir", help="where to put the site (default: site/)")
+    b.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="build from nothing: remove the build's caches under build/ (parsed dumps, checked records,"
+        " links, rendered and search pages, the record of the published site) before reading anything,"
+        " and always run MkDocs and Pagefind; fresh caches are written. To prove a cache is not at fault.",
+    )
     b.set_defaults(run=_build)
     for kind in ("tag", "topic"):
         r = commands.add_parser(f"rename-{kind}", help=f"rename a {kind} in the taxonomy and every record")

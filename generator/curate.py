@@ -19,10 +19,11 @@ from typing import Any
 import yaml
 
 from . import files
+from .output import write_if_changed
 from .parse import Entry
 from .records import Paper, match_key, paper_id
 from .taxonomy import UNSORTED, Taxonomy
-from .yamlio import dump_round_trip, quote, round_trip, write_if_changed
+from .yamlio import dump_round_trip, quote, round_trip
 
 PLAIN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 

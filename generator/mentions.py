@@ -11,11 +11,10 @@ acronym ("Lower-Level Singleton, LLS") is about something else: it gets no link.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from .records import Paper
 
@@ -43,6 +42,15 @@ def short_name(title: str) -> str | None:
     return name
 
 
+@functools.cache
+def _stop_words() -> frozenset[str]:
+    # Imported when first asked: scikit-learn costs a second to import, and a build whose
+    # links come from the cache never asks.
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    return frozenset(ENGLISH_STOP_WORDS)
+
+
 def distinctive(name: str, common_words: frozenset[str] | set[str]) -> bool:
     """True when a name cannot be an ordinary word or a field-wide acronym."""
     alnum = [c for c in name if c.isalnum()]
@@ -51,7 +59,7 @@ def distinctive(name: str, common_words: frozenset[str] | set[str]) -> bool:
         len(alnum) >= MIN_CHARACTERS
         and shaped
         and name not in FIELD_TERMS
-        and name.lower() not in ENGLISH_STOP_WORDS
+        and name.lower() not in _stop_words()
         and name.lower() not in common_words
     )
 

@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-import contextlib
 import io
-import os
 import re
 import unicodedata
 from collections.abc import Hashable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
-from ruamel.yaml import YAML
 
-from . import files, flatyaml
+from . import files, flatyaml, output
 from .problems import Problem
 from .safetext import shown
+
+if TYPE_CHECKING:
+    from ruamel.yaml import YAML
 
 _BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -268,6 +268,8 @@ def quote(text: str) -> str:
 
 def round_trip() -> YAML:
     """A ruamel.yaml instance that keeps comments, key order and quoting."""
+    from ruamel.yaml import YAML  # only edits of existing files need it: not on a build's import path
+
     rt = YAML(typ="rt")
     rt.preserve_quotes = True
     rt.width = 1 << 20  # never fold a long abstract
@@ -283,41 +285,8 @@ def dump_round_trip(data: Any) -> str:
     return buffer.getvalue()
 
 
-def write_if_changed(path: Path, text: str) -> bool:
-    """Write atomically (temp file + rename), and only when the bytes differ."""
-    return write_bytes_if_changed(path, text.encode("utf-8"))
-
-
-def write_bytes_if_changed(path: Path, data: bytes) -> bool:
-    """``write_if_changed`` for bytes."""
-    try:
-        if read_bytes(path) == data:
-            return False
-    except OSError:
-        pass
-    write_bytes_atomic(path, data)
-    return True
-
-
-def write_bytes_atomic(path: Path, data: bytes) -> None:
-    """Write through a temp file and a rename: a reader sees the old bytes or the new, never half."""
-    if not path.parent.is_dir():
-        path.parent.mkdir(parents=True, exist_ok=True)
-    # One writer per file at a time (builds hold a lock), so a temp name of our own is enough:
-    # cheaper than mkstemp's random names when a first ingest writes 10,000 records.
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    # The temp file is created afresh, never opened if it exists: a symlink planted under its
-    # name (build/ is writable by whatever runs in the checkout) would otherwise be followed
-    # and its target overwritten, then renamed into place as the output. A stale one is
-    # removed first (a killed writer that had this pid; unlink removes a link, not its target).
-    with contextlib.suppress(FileNotFoundError):
-        os.unlink(tmp)
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            os.fchmod(handle.fileno(), 0o644)  # whatever the umask, as before
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+# The one writer of every output lives in generator/output.py; these names stay for the modules
+# that still import them from here.
+write_if_changed = output.write_if_changed
+write_bytes_if_changed = output.write_bytes_if_changed
+write_bytes_atomic = output.write_bytes_atomic

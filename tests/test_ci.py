@@ -5,6 +5,9 @@ and every package they install is named by its hash.
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -91,3 +94,62 @@ def test_every_pinned_package_is_installed_by_hash() -> None:
         return {re.sub(r"[-_.]+", "-", name).lower(): version for name, version in REQUIREMENT.findall(text)}
 
     assert pins(lock) == pins((REPO / "requirements.txt").read_text(encoding="utf-8")), "make lock"
+
+
+def building_job(workflow: str) -> dict[str, Any]:
+    """The job of ``workflow`` that runs ``make build`` (or ``make check``, which builds)."""
+    found = [job for w, _, job, _ in jobs() if w == workflow and runs_our_code(job)]
+    assert len(found) == 1, workflow
+    return found[0]
+
+
+@pytest.mark.parametrize("workflow", ["pull-request.yml", "pages.yml"])
+def test_ci_restores_and_saves_the_build_cache_keyed_by_code_and_content(workflow: str) -> None:
+    job = steps(building_job(workflow))
+    caching = [i for i, step in enumerate(job) if step.get("uses", "").startswith("actions/cache@")]
+    assert caching, f"{workflow}: no actions/cache step (a push would rebuild from nothing)"
+    first_make = min(i for i, step in enumerate(job) if "make " in step.get("run", ""))
+    assert caching[0] < first_make, f"{workflow}: the cache is restored after the build ran"
+    options = job[caching[0]]["with"]
+    paths = options["path"].split()
+    assert {"build/docs", "build/search"} <= set(paths) and any(p.startswith("build/cache") for p in paths)
+    assert "build/cache/arxiv" not in paths  # enrich's API answers are not build work
+    key, restore = options["key"], options["restore-keys"].split()
+    for part in ("requirements.lock", "generator/**", "overrides/**", "mkdocs.yml", "content/**"):
+        assert f"'{part}'" in key, f"{workflow}: the key does not name {part}"
+    # An edit of one record misses the key but restores the cache of the same code.
+    assert restore and key.startswith(restore[0]) and "content/**" not in restore[0]
+
+
+def test_ci_builds_the_real_content_with_every_shelled_page_verified() -> None:
+    job = steps(building_job("pull-request.yml"))
+    verified = [
+        s for s in job if "make build" in s.get("run", "") and s.get("env", {}).get("PAPERLIST_SHELL") == "verify"
+    ]
+    assert verified, "the pull-request workflow never builds with PAPERLIST_SHELL=verify"
+    run = (REPO / ".ci" / "run").read_text(encoding="utf-8")
+    assert "\nPAPERLIST_SHELL=verify .venv/bin/python -m generator build" in run
+
+
+@pytest.mark.parametrize(("make_status", "expected"), [(0, 0), (2, 2)])
+def test_ci_run_verifies_after_make_check_and_fails_when_it_fails(
+    tmp_path: Path, make_status: int, expected: int
+) -> None:
+    # .ci/run in a copy whose `make` and `.venv/bin/python` only say they ran.
+    (tmp_path / ".ci").mkdir()
+    shutil.copy(REPO / ".ci" / "run", tmp_path / ".ci" / "run")
+    (tmp_path / "bin").mkdir()
+    (tmp_path / ".venv" / "bin").mkdir(parents=True)
+    log = tmp_path / "ran"
+    fake = '#!/bin/sh\necho "{name} $PAPERLIST_SHELL $*" >> {log}\nexit {status}\n'
+    for path, name, status in (
+        (tmp_path / "bin" / "make", "make", make_status),
+        (tmp_path / ".venv/bin/python", "python", 0),
+    ):
+        path.write_text(fake.format(name=name, log=log, status=status), encoding="utf-8")
+        path.chmod(0o755)
+    env = {"PATH": f"{tmp_path / 'bin'}:/usr/bin:/bin"}
+    done = subprocess.run(["bash", str(tmp_path / ".ci" / "run")], env=env, capture_output=True, text=True, check=False)
+    assert done.returncode == expected, done.stderr
+    ran = log.read_text(encoding="utf-8").splitlines()
+    assert ran == (["make  check", "python verify -m generator build"] if expected == 0 else ["make  check"])
