@@ -19,7 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -41,8 +41,8 @@ from .project import Project
 from .publish import clean_leftovers, die_with_parent, publish, staging_prefix
 from .records import Paper
 from .render import Page, Renderer, fingerprint, site_files
-from .search import finish_index, start_index, stop_index, write_search_pages
-from .taxonomy import unused_topics
+from .search import IndexJob, finish_index, start_index, stop_index, write_search_pages
+from .taxonomy import Taxonomy, unused_topics
 
 UNSORTED_SHOWN = 20  # the build output names this many unsorted papers, then counts the rest
 
@@ -69,10 +69,22 @@ class Generated:
     published: bool = False  # False when site/ already was what this build would publish
 
 
-def generate(project: Project, timings: Timings | None = None) -> Generated:
+@dataclass(frozen=True)
+class Curated:
+    """The papers the site shows and the taxonomy, known before related papers are computed."""
+
+    papers: tuple[Paper, ...]
+    taxonomy: Taxonomy
+
+
+def generate(
+    project: Project, timings: Timings | None = None, curated: Callable[[Curated], None] | None = None
+) -> Generated:
     """Everything before MkDocs: parse, check, ingest, link, render into ``build/docs``.
 
-    Raises BuildError with every problem found when any of them is an error.
+    ``curated`` is called once the records are final, before the links are computed: what
+    needs only the papers (the search pages, and Pagefind) can start there. Raises BuildError
+    with every problem found when any of them is an error.
     """
     timings = timings or Timings()
     with timings.phase("parse"):
@@ -89,6 +101,8 @@ def generate(project: Project, timings: Timings | None = None) -> Generated:
             problems += relative_to_root(project, found)
             if errors(problems):
                 raise BuildError(problems)
+    if curated is not None:
+        curated(Curated(visible_papers(papers), taxonomy))
     with timings.phase("related"):
         catalog = build_catalog(papers, taxonomy, cached_links(project, papers))
     if set(taxonomy.topics) - set(catalog.topics):  # finding their lines parses the taxonomy again (0.1 s)
@@ -288,32 +302,49 @@ def build(
         if not use_cache:
             forget_caches(project)
         clean_leftovers(site)
-        generated = generate(project, timings)
-        epoch, dated = source_date_epoch(generated.catalog)
-        generated.problems.extend(dated)
-        if errors(dated):
-            raise BuildError(generated.problems)
-        report(generated.problems)
-        with timings.phase("search pages"):
-            write_search_pages(generated.catalog, project.search_pages)
-        extra = site_files(generated.catalog)
-        inputs = sitestamp.inputs_digest(project, epoch, extra)
-        if use_cache and sitestamp.current(project, site, inputs):
-            return generated
-        sitestamp.forget(project, site)
-        publish_site(project, site, epoch, extra, timings)
-        sitestamp.remember(project, site, inputs)
-        generated.published = True
+        site.parent.mkdir(parents=True, exist_ok=True)
+        # The search index is built beside MkDocs' output and moved in (MkDocs empties its own).
+        scratch = Path(tempfile.mkdtemp(prefix=staging_prefix(site, "search"), dir=site.parent))
+        early: list[IndexJob] = []
+
+        def search_pages(curated: Curated) -> None:
+            """Write the search pages and, when they changed, start Pagefind at once: it indexes
+            on the other core while related papers, rendering and MkDocs run on this one. Changed
+            pages mean the site cannot be current; unchanged, Pagefind waits to see if it must run."""
+            with timings.phase("search pages"):
+                changed = write_search_pages(curated, project.search_pages)
+            if changed or not use_cache:
+                early.append(start_index(project.search_pages, scratch / "pagefind"))
+
+        try:
+            generated = generate(project, timings, search_pages)
+            epoch, dated = source_date_epoch(generated.catalog)
+            generated.problems.extend(dated)
+            if errors(dated):
+                raise BuildError(generated.problems)
+            report(generated.problems)
+            extra = site_files(generated.catalog)
+            inputs = sitestamp.inputs_digest(project, epoch, extra)
+            if use_cache and not early and sitestamp.current(project, site, inputs):
+                return generated
+            sitestamp.forget(project, site)
+            job = early[0] if early else start_index(project.search_pages, scratch / "pagefind")
+            early[:] = [job]
+            publish_site(project, site, epoch, extra, timings, job)
+            sitestamp.remember(project, site, inputs)
+            generated.published = True
+        finally:
+            for job in early:
+                stop_index(job)
+            shutil.rmtree(scratch, ignore_errors=True)
     return generated
 
 
-def publish_site(project: Project, site: Path, epoch: int, extra: Mapping[str, str], timings: Timings) -> None:
-    """MkDocs and Pagefind into a staging directory, ``extra`` files added, swapped in for ``site``."""
-    site.parent.mkdir(parents=True, exist_ok=True)
+def publish_site(
+    project: Project, site: Path, epoch: int, extra: Mapping[str, str], timings: Timings, job: IndexJob
+) -> None:
+    """MkDocs into a staging directory while ``job`` indexes, ``extra`` files added, swapped in for ``site``."""
     staging = Path(tempfile.mkdtemp(prefix=staging_prefix(site, "new"), dir=site.parent))
-    # MkDocs empties its site dir first, so the bundle is written beside it and moved in.
-    scratch = Path(tempfile.mkdtemp(prefix=staging_prefix(site, "search"), dir=site.parent))
-    job = start_index(project.search_pages, scratch / "pagefind")
     try:
         with timings.phase("mkdocs"):
             failures = run_mkdocs(project, staging, epoch)
@@ -329,7 +360,5 @@ def publish_site(project: Project, site: Path, epoch: int, extra: Mapping[str, s
         with timings.phase("publish"):
             swap_in(staging, site)
     finally:
-        stop_index(job)
-        shutil.rmtree(scratch, ignore_errors=True)
         if staging.exists():
             shutil.rmtree(staging)
