@@ -4,7 +4,8 @@ For each N (1,000 and 10,000; 100,000 with ``--full``), the paths a user waits o
 - the first ingest: a first build with every paper new (dumps in, records written);
 - the cold build: records committed, no ``build/`` cache and no site (a fresh clone in CI or
   the Pages deploy);
-- the warm rebuild with nothing changed (and how many files it wrote);
+- the warm rebuild with nothing changed (and how many files it wrote), and after a curator's
+  one-record edit (a pull request that marks a paper must-read);
 - the bare MkDocs + Material build of the same pages, the yardstick of every ratio;
 - site size, and search in headless Chromium: time from the reader's first input to the first
   result link, with the query pasted and typed, and the bytes fetched before and during it.
@@ -27,6 +28,7 @@ from bench.browse import search_timings
 from bench.sites import REPO, bare_site, make_project, snapshot, tree_bytes
 from generator import urls
 
+BUILDS = ("first", "cold", "again", "edited")  # first ingest, cold build, no-change and one-edit rebuilds
 GENERATOR_PHASES = ("parse", "check", "curate", "related", "render", "search pages")
 
 
@@ -63,6 +65,9 @@ def measure(n: int, browse: bool) -> dict[str, Any]:
         again = worker("build", str(root))
         after = snapshot(*watched)
         written = sorted(p for p in after if before.get(p) != after[p])
+        print(f"[{n}] rebuild after a curator's one-record edit …", file=sys.stderr, flush=True)
+        mark_must_read(root)
+        edited = worker("build", str(root))
         site = root / "site"
         print(f"[{n}] bare MkDocs + Material …", file=sys.stderr, flush=True)
         bare = worker("bare", str(bare_site(site, Path(tmp) / "bare")))
@@ -75,6 +80,7 @@ def measure(n: int, browse: bool) -> dict[str, Any]:
             "first": first,
             "cold": cold,
             "again": again,
+            "edited": edited,
             "written": written,
             "bare": bare,
             "site_bytes": tree_bytes(site),
@@ -83,17 +89,28 @@ def measure(n: int, browse: bool) -> dict[str, Any]:
         }
 
 
+def mark_must_read(root: Path) -> None:
+    """A curator's pull request: one record, in the middle of the list, marked must-read."""
+    records = sorted((root / "content" / "papers").glob("*.yml"))
+    for path in records[len(records) // 2 :]:
+        text = path.read_text(encoding="utf-8")
+        if "\nstatus:" not in text:
+            path.write_text(text + "status: must-read\n", encoding="utf-8")
+            return
+    raise SystemExit("bench: no record without a status to edit")
+
+
 def _gen(run: dict[str, Any]) -> float:
     return sum(run["phases"].get(k, 0.0) for k in GENERATOR_PHASES)
 
 
 def _peak(run: dict[str, Any], key: str) -> float:
-    return max(run[build][key] for build in ("first", "cold", "again"))
+    return max(run[build][key] for build in BUILDS)
 
 
 def _process_peak(run: dict[str, Any], name: str) -> float:
-    """The largest one process named ``name`` was, in either build, as the sampler saw it."""
-    return max(run[build].get("rss_process_peaks_mb", {}).get(name, 0.0) for build in ("first", "cold", "again"))
+    """The largest one process named ``name`` was, in any build, as the sampler saw it."""
+    return max(run[build].get("rss_process_peaks_mb", {}).get(name, 0.0) for build in BUILDS)
 
 
 def table(results: list[dict[str, Any]]) -> str:
@@ -117,8 +134,12 @@ def table(results: list[dict[str, Any]]) -> str:
     row("rebuild: generator phases s", lambda r: f"{_gen(r['again']):.2f}")
     row("rebuild: total s", lambda r: f"{r['again']['wall']:.1f}")
     row("rebuild: files written", lambda r: str(len(r["written"])))
+    for phase in (*GENERATOR_PHASES, "mkdocs", "search index", "publish"):
+        row(f"one-record edit: {phase} s", lambda r, p=phase: f"{r['edited']['phases'].get(p, 0.0):.2f}")
+    row("one-record edit: total s", lambda r: f"{r['edited']['wall']:.1f}")
     row("bare MkDocs + Material s", lambda r: f"{r['bare']['wall']:.1f}")
-    row("**rebuild / bare**", lambda r: f"**{r['again']['wall'] / r['bare']['wall']:.2f}×**")
+    row("**rebuild / bare** (nothing changed)", lambda r: f"**{r['again']['wall'] / r['bare']['wall']:.2f}×**")
+    row("**one-record edit / bare**", lambda r: f"**{r['edited']['wall'] / r['bare']['wall']:.2f}×**")
     row("**cold build / bare** (target ≤ 1.0)", lambda r: f"**{r['cold']['wall'] / r['bare']['wall']:.2f}×**")
     row("**first ingest / bare** (target ≤ 1.3)", lambda r: f"**{r['first']['wall'] / r['bare']['wall']:.2f}×**")
     row("peak RSS generator MB", lambda r: f"{_peak(r, 'rss_generator_mb'):.0f}")

@@ -43,7 +43,8 @@ def test_the_bench_runs_at_50_papers_and_a_rebuild_writes_nothing() -> None:
     assert lines[0] == "| N | 50 |"
     # (A generator source edited during the run is a changed input: caches and pages are rewritten.)
     assert "| rebuild: files written | 0 |" in lines, "\n".join(lines[-3:])
-    assert any(line.startswith("| **rebuild / bare** | **") for line in lines)
+    assert any(line.startswith("| **rebuild / bare** (nothing changed) | **") for line in lines)
+    assert any(line.startswith("| **one-record edit / bare** | **") for line in lines)
     # The cold build CI runs (no build/ cache) and the first ingest are measured rows of their own.
     assert any(line.startswith("| cold build: total s |") for line in lines)
     assert any(line.startswith("| **cold build / bare** (target ≤ 1.0) | **") for line in lines)
