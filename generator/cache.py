@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
+from .output import read_bytes, write_bytes_atomic, write_bytes_if_changed
 from .plaindata import (
     Codec,
     Invalid,
@@ -41,7 +42,6 @@ from .plaindata import (
     texts,
     whole,
 )
-from .yamlio import read_bytes, write_bytes_atomic, write_bytes_if_changed
 
 T = TypeVar("T")
 FORMAT = 1  # bump when the layout of the files changes
@@ -325,9 +325,15 @@ class WrittenFiles:
         return True
 
     def write(self, name: str, path: Path, key: bytes, content: str) -> bool:
-        """Write ``content`` to ``path`` unless it holds those bytes already; record it as ``name`` under ``key``."""
+        """Write ``content`` to ``path`` unless it holds those bytes already; record it as ``name`` under ``key``.
+
+        ``path`` is ``name`` below the directory written into: no directory between them may be
+        a symlink (``output.make_dirs``).
+        """
         data = content.encode("utf-8")
-        written = write_bytes_if_changed(path, data)
+        target = str(path)
+        root = target[: -len(name) - 1] if target.endswith("/" + name) else None
+        written = write_bytes_if_changed(path, data, root)
         info = os.stat(path)
         self._new[name] = (
             key.hex(),
