@@ -30,7 +30,7 @@ import requests
 from requests.adapters import BaseAdapter, HTTPAdapter
 
 from .links import arxiv_id_problem
-from .yamlio import read_bytes, write_bytes_atomic
+from .output import read_bytes, write_bytes_atomic
 
 API_HOST = "export.arxiv.org"
 INTERVAL = 3.0  # seconds between two requests: arXiv's API terms

@@ -35,7 +35,7 @@ from .frontmatter import hand_written_problems
 from .inputs import load_curated as load_curated
 from .inputs import read_entries as read_entries
 from .inputs import relative_to_root
-from .output import write_if_changed
+from .output import make_dirs, write_if_changed
 from .problems import BuildError, Problem, Severity, errors, report
 from .project import Project
 from .publish import clean_leftovers, die_with_parent, publish, staging_prefix
@@ -166,6 +166,7 @@ def write_docs(project: Project, pages: Mapping[str, Page]) -> None:
         pages.setdefault(source.name, Page(fingerprint(("hand-written", text)), functools.partial(str, text)))
     if refused:
         raise BuildError(refused)
+    make_dirs(project.docs, project.docs.parent)  # a link planted at build/docs is refused, not written through
     written = WrittenFiles(project.docs_written)
     docs = str(project.docs)  # strings, not Paths: 10,000 Path joins cost 0.03 s, f-strings 1 ms
     for relpath, page in pages.items():
@@ -312,6 +313,7 @@ def build(
             on the other core while related papers, rendering and MkDocs run on this one. Changed
             pages mean the site cannot be current; unchanged, Pagefind waits to see if it must run."""
             with timings.phase("search pages"):
+                make_dirs(project.search_pages, project.search_pages.parent)
                 changed = write_search_pages(curated, project.search_pages)
             if changed or not use_cache:
                 early.append(start_index(project.search_pages, scratch / "pagefind"))

@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
+from .output import read_bytes, write_bytes_atomic, write_bytes_if_changed
 from .plaindata import (
     Codec,
     Invalid,
@@ -41,7 +42,6 @@ from .plaindata import (
     texts,
     whole,
 )
-from .yamlio import read_bytes, write_bytes_atomic, write_bytes_if_changed
 
 T = TypeVar("T")
 FORMAT = 1  # bump when the layout of the files changes
@@ -276,11 +276,17 @@ class WrittenFiles:
     key, size, times and inode recorded when it was written still holds the bytes written
     then, so a rebuild neither renders it again nor reads it back: this is what makes a
     no-change rebuild of 10,000 pages cheap. Editing, replacing or deleting a file by hand
-    changes its ctime (which no tool can set back) or its inode, so the file is written again.
+    changes its ctime (which no tool can set back) or its inode.
+
+    A file whose stat differs but whose size matches is read once, and its bytes compared with
+    the recorded digest: the same bytes mean the page is current, and its new stat is recorded
+    (and saved) so the next build trusts it without reading. This is what a CI cache restore
+    leaves (actions/cache unpacks ``build/`` with new inodes and times): one read per page
+    instead of a render and a write. Other bytes, or another size, and the page is rendered.
 
     Timestamps are coarse (one clock tick, a few ms): a file whose ctime is not older than the
     record's own file may have been edited in the tick it was written, so its bytes are
-    compared with the recorded digest instead (what git calls "racily clean").
+    compared with the recorded digest too (what git calls "racily clean").
     """
 
     KIND = "written files"
@@ -302,21 +308,32 @@ class WrittenFiles:
             info = os.stat(path)
         except OSError:
             return False
-        if (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino) != entry[1:5]:
+        found = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
+        if found == entry[1:5] and info.st_ctime_ns < self._saved_ns:
+            self._new[name] = entry  # the warm path: no read
+            return True
+        # Racily clean (ctime not older than the record), or restored, touched or copied (same
+        # size, other times or inode): the bytes decide, and their new stat is recorded.
+        if info.st_size != entry[1]:
             return False
-        if info.st_ctime_ns >= self._saved_ns:  # racily clean: trust the bytes, not the times
-            try:
-                if _content_digest(read_bytes(path)) != entry[5]:
-                    return False
-            except OSError:
+        try:
+            if _content_digest(read_bytes(path)) != entry[5]:
                 return False
-        self._new[name] = entry
+        except OSError:
+            return False
+        self._new[name] = (entry[0], *found, entry[5])
         return True
 
     def write(self, name: str, path: Path, key: bytes, content: str) -> bool:
-        """Write ``content`` to ``path`` unless it holds those bytes already; record it as ``name`` under ``key``."""
+        """Write ``content`` to ``path`` unless it holds those bytes already; record it as ``name`` under ``key``.
+
+        ``path`` is ``name`` below the directory written into: no directory between them may be
+        a symlink (``output.make_dirs``).
+        """
         data = content.encode("utf-8")
-        written = write_bytes_if_changed(path, data)
+        target = str(path)
+        root = target[: -len(name) - 1] if target.endswith("/" + name) else None
+        written = write_bytes_if_changed(path, data, root)
         info = os.stat(path)
         self._new[name] = (
             key.hex(),

@@ -4,8 +4,10 @@ A dump is read line by line in bounded memory (a line over ``MAX_LINE`` bytes is
 reported), never as a whole file. Each non-blank line comes out stripped, with its number and
 with what makes it untrustworthy: bytes that are not UTF-8, a character safetext refuses
 (controls, line separators...), or the excess of an overlong line. What safetext only drops
-(bidi controls, U+FEFF) is dropped, and said. A CRLF line end and a UTF-8 BOM are tolerated;
-a file with a NUL byte near its start (or a UTF-16 BOM) is no text dump at all (``not_text``).
+(bidi controls, U+FEFF) is dropped, and said; a line that holds nothing else is untrustworthy
+(it is not blank, and skipping it unsaid would shift a title onto the next line). A CRLF
+line end and a UTF-8 BOM are tolerated; a file with a NUL byte near its start (or a UTF-16
+BOM) is no text dump at all (``not_text``).
 Which line is a title, an abstract or metadata is parse.py's business.
 """
 
@@ -45,6 +47,8 @@ def _decode(raw: bytes, offset: int) -> tuple[str, str | None, str | None]:
         return text, None, None
     if refused := checked.refused:
         return text, summary(refused[:1], "column"), None
+    if not checked.text.strip():  # kept as it was, and refused: a line that vanished would shift the entries
+        return text, f"text is empty once invisible characters are dropped ({summary(checked.dropped, 'column')})", None
     return checked.text, None, f"{summary(checked.dropped, 'column')} dropped"
 
 

@@ -23,10 +23,11 @@ from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 from . import files
 from .arxiv_api import Api, ApiError, Found
 from .links import https_url_problem, unversioned
+from .output import write_if_changed
 from .problems import Problem, Severity
 from .records import Paper, match_key
 from .safetext import check
-from .yamlio import dump_round_trip, round_trip, write_if_changed
+from .yamlio import dump_round_trip, round_trip
 
 CANDIDATES = 3  # shown to the curator for a title arXiv does not match exactly
 PROGRESS_EVERY = 10

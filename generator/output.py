@@ -8,27 +8,51 @@ Every output is written the same way, so each property holds everywhere by const
   timestamps and inode stay (the record of written files, ``cache.WrittenFiles``, relies on
   that, and so does a no-change build's ``site/``);
 - no planted link followed: the temp file is created afresh (``O_EXCL | O_NOFOLLOW``), and
-  the rename replaces a link at the target's name instead of writing through it.
+  the rename replaces a link at the target's name instead of writing through it. Below an
+  output directory (``root``: ``build/docs``, ``build/search``), every directory on the way
+  is made and checked by ``make_dirs``: a symlinked directory planted there (which
+  ``mkdir(parents=True)`` and every write would follow) stops the build with one problem line.
 
-MkDocs and Pagefind write ``site/`` themselves; ``publish`` swaps it in whole.
+What is written otherwise, and why:
+
+- MkDocs and Pagefind write ``site/`` themselves, into a fresh staging directory
+  (``tempfile.mkdtemp``: a new name, mode 0700, nothing planted in it); ``publish`` swaps it in whole.
+- Pagefind's log (``search.IndexJob.log``) is a stream the child process writes while it
+  runs: it cannot be written atomically or compared first. It lives in the build's own fresh
+  scratch directory (``mkdtemp``) and is deleted when the index is done.
+- Each Pagefind bundle is a directory moved (``os.replace`` in ``search.finish_index``) from
+  that scratch directory into the staging site: a rename within one file system, atomic, of
+  a tree only Pagefind wrote, into a directory no one else writes.
+- ``make serve`` copies the last built bundle into MkDocs' serve directory
+  (``mkdocs_hooks.on_post_build``, ``copytree(symlinks=True)``: links are copied as links, never
+  followed); a development server's temp directory, never published.
+- ``build.py`` makes ``build/`` (its lock) and the site's parent with plain ``mkdir``: those are
+  the roots themselves, which a user may well make links (build/ on another disk).
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import stat
 from pathlib import Path
 
 from . import files
+from .problems import BuildError, Problem
 
 
-def write_if_changed(path: Path, text: str) -> bool:
-    """Write ``text`` as UTF-8, atomically, and only when the bytes differ; True when written."""
-    return write_bytes_if_changed(path, text.encode("utf-8"))
+def write_if_changed(path: Path, text: str, root: Path | str | None = None) -> bool:
+    """Write ``text`` as UTF-8, atomically, and only when the bytes differ; True when written.
+
+    With ``root``, the directories between it and ``path`` are made and checked (``make_dirs``).
+    """
+    return write_bytes_if_changed(path, text.encode("utf-8"), root)
 
 
-def write_bytes_if_changed(path: Path, data: bytes) -> bool:
+def write_bytes_if_changed(path: Path, data: bytes, root: Path | str | None = None) -> bool:
     """``write_if_changed`` for bytes."""
+    if root is not None:
+        make_dirs(path.parent, root)  # before the read too: nothing read through a planted link
     try:
         if files.read_bytes(path, files.ANY) == data:
             return False
@@ -38,9 +62,19 @@ def write_bytes_if_changed(path: Path, data: bytes) -> bool:
     return True
 
 
-def write_bytes_atomic(path: Path, data: bytes) -> None:
+def read_bytes(path: str | Path) -> bytes:
+    """The bytes of one of our own files (under ``build/``): a regular file, unbuffered.
+
+    Raises OSError as ``Path.read_bytes`` does (``files.read_bytes`` with no root or bound).
+    """
+    return files.read_bytes(path, files.ANY)
+
+
+def write_bytes_atomic(path: Path, data: bytes, root: Path | str | None = None) -> None:
     """Write through a temp file and a rename: a reader sees the old bytes or the new, never half."""
-    if not path.parent.is_dir():
+    if root is not None:
+        make_dirs(path.parent, root)
+    elif not path.parent.is_dir():
         path.parent.mkdir(parents=True, exist_ok=True)
     # One writer per file at a time (builds hold a lock), so a temp name of our own is enough:
     # cheaper than mkstemp's random names when a first ingest writes 10,000 records.
@@ -60,3 +94,33 @@ def write_bytes_atomic(path: Path, data: bytes) -> None:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def make_dirs(directory: Path | str, root: Path | str) -> None:
+    """Make ``directory`` and every directory between ``root`` and it; refuse a symlink on the way.
+
+    Each component below ``root`` must be a directory of its own (``lstat``): a missing one
+    is made, and a symlink (or a file) stops the command with BuildError, one problem line,
+    its target untouched: the link was not made by a build, and following it would write
+    pages wherever it points. ``root`` itself is made if missing and may be a link. Costs
+    one ``lstat`` per component per write (10,000 pages: ~10-30 ms), on written pages only.
+    """
+    base = os.fspath(root)
+    parts = Path(directory).relative_to(base).parts  # ValueError: not under root (our bug)
+    if not os.path.isdir(base):
+        os.makedirs(base, exist_ok=True)
+    current = base
+    for part in parts:
+        current = os.path.join(current, part)
+        if part == "..":
+            raise ValueError(f"{directory} climbs out of {root}")
+        try:
+            mode = os.lstat(current).st_mode
+        except FileNotFoundError:
+            with contextlib.suppress(FileExistsError):  # made meanwhile: checked below
+                os.mkdir(current)
+            mode = os.lstat(current).st_mode
+        if not stat.S_ISDIR(mode):
+            what = "a symlink" if stat.S_ISLNK(mode) else "not a directory"
+            message = f"{what} where the build writes a directory: remove it (nothing was written through it)"
+            raise BuildError([Problem(current, 1, message)])

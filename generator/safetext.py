@@ -28,6 +28,10 @@ Dropped with a warning (the text is kept without them, and the warning names the
   reorder how everything after them displays (a title could show its neighbour's text
   backwards, "Trojan Source"), and no title needs them.
 
+A text of nothing but dropped code points and spaces (a title that is only a BOM) is empty:
+wherever text is required, emptiness is tested on ``Checked.text``, after the drop, and such
+a text is refused at its ``path:line`` like an empty one, never kept as an empty title.
+
 Everything else is kept exactly, code point for code point. Clean text costs one compiled
 regular-expression search at most.
 """

@@ -109,6 +109,9 @@ class _Checker:
             self.add(key, f"{key} must be one line")
         if refused:
             self.add(key, f"{key} holds {summary(refused)}")
+        if not checked.text.strip():  # only what safetext drops (a BOM, bidi controls) and spaces
+            self.add(key, f"{key} is empty once invisible characters are dropped ({summary(checked.dropped)})")
+            return None
         if dropped := checked.dropped:
             self.add(key, f"{key}: {summary(dropped)} dropped", Severity.WARNING)
         return checked.text
@@ -205,7 +208,7 @@ class _Checker:
             self.add("author_names", "author_names must be a list of names, one per line starting with '- '")
         elif names is not None:
             for index, name in enumerate(names):
-                if not isinstance(name, str) or not name.strip() or "\n" in name or check(name).refused:
+                if not isinstance(name, str) or "\n" in name or check(name).refused or not check(name).text.strip():
                     self.add(
                         f"author_names[{index}]", f"author_names[{index}] must be a one-line name, got {shown(name)}"
                     )

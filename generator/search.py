@@ -35,12 +35,12 @@ import jinja2
 from markupsafe import Markup
 
 from .cache import WrittenFiles, code_version
+from .output import make_dirs, write_if_changed
 from .problems import Problem
 from .publish import die_with_parent
 from .records import Paper
 from .taxonomy import Taxonomy
 from .urls import PAPERS, SEARCH_BUNDLE, SEARCH_SHARDS, search_file, search_shard
-from .yamlio import write_if_changed
 
 BUNDLE = SEARCH_BUNDLE  # the bundle's directory in the site, read by overrides/assets/search.js
 SHARDS = SEARCH_SHARDS  # in the bundle: the merged shards' directories, read by overrides/assets/search.js
@@ -158,7 +158,7 @@ def write_search_pages(catalog: Indexed, directory: Path) -> bool:
     wanted: set[str] = set()
     changed = False
     for k, papers in enumerate(shards):
-        (directory / str(k) / PAPERS.name).mkdir(parents=True, exist_ok=True)
+        make_dirs(directory / str(k) / PAPERS.name, directory)  # a link planted under build/search is refused
         for paper in papers:
             relpath = search_file(k, paper.id)
             wanted.add(relpath)

@@ -12,10 +12,11 @@ from pathlib import Path
 from typing import Any
 
 from . import files
+from .output import write_if_changed
 from .problems import BuildError, Problem
 from .records import record_paths
 from .taxonomy import ID_PATTERN, UNSORTED, load_taxonomy
-from .yamlio import dump_round_trip, round_trip, write_if_changed
+from .yamlio import dump_round_trip, round_trip
 
 SECTIONS = {"tag": "tags", "topic": "topics"}
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from . import files, flatyaml, output
+from . import flatyaml
 from .problems import Problem
 from .safetext import shown
 
@@ -160,15 +160,6 @@ def load_yaml_text(text: str, path: str) -> tuple[Any, list[Problem]]:
         return None, [Problem(path, 1, f"invalid value: {exc}")]
 
 
-def read_bytes(path: str | Path) -> bytes:
-    """The bytes of one of our own files (under ``build/``): a regular file, unbuffered.
-
-    Content is read through ``files`` with its root and bound; raises OSError as
-    ``Path.read_bytes`` does.
-    """
-    return files.read_bytes(path, files.ANY)
-
-
 def parse_yaml_bytes(path: Path, raw: bytes) -> tuple[Any, list[Problem]]:
     """Parse the bytes of a YAML file read from ``path``; a syntax error becomes a Problem on its line."""
     try:
@@ -283,10 +274,3 @@ def dump_round_trip(data: Any) -> str:
     buffer = io.StringIO()
     round_trip().dump(data, buffer)
     return buffer.getvalue()
-
-
-# The one writer of every output lives in generator/output.py; these names stay for the modules
-# that still import them from here.
-write_if_changed = output.write_if_changed
-write_bytes_if_changed = output.write_bytes_if_changed
-write_bytes_atomic = output.write_bytes_atomic

@@ -1,0 +1,75 @@
+"""The one writer (generator/output.py): a directory symlink planted under build/ is never followed.
+
+``mkdir(parents=True)`` and a write both follow a symlinked directory: a link planted at
+``build/docs/papers`` or ``build/search/0`` would send the build's pages wherever it points.
+``output.make_dirs`` refuses it with one problem line, and nothing is written through it.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import test_cache
+
+from generator import output
+from generator.problems import BuildError
+from generator.project import Project
+
+warm = test_cache.warm  # a project built once, and what a cold build gives
+
+
+def _elsewhere(tmp_path: Path) -> Path:
+    target = tmp_path / "elsewhere"
+    target.mkdir()
+    (target / "kept.txt").write_text("not ours\n")
+    return target
+
+
+def test_make_dirs_makes_what_is_missing_and_accepts_a_linked_root(tmp_path: Path) -> None:
+    real = tmp_path / "real"
+    real.mkdir()
+    (tmp_path / "build").symlink_to(real)  # the root itself may be a link (build/ on another disk)
+    output.make_dirs(tmp_path / "build" / "a" / "b", tmp_path / "build")
+    assert (real / "a" / "b").is_dir() and not (real / "a").is_symlink()
+
+
+@pytest.mark.parametrize("planted", ["link", "file"])
+def test_make_dirs_refuses_a_link_or_a_file_below_the_root(tmp_path: Path, planted: str) -> None:
+    target = _elsewhere(tmp_path)
+    root = tmp_path / "build"
+    (root / "docs").mkdir(parents=True)
+    if planted == "link":
+        (root / "docs" / "papers").symlink_to(target)
+    else:
+        (root / "docs" / "papers").write_text("x")
+    with pytest.raises(BuildError) as refused:
+        output.write_if_changed(root / "docs" / "papers" / "deep" / "p.md", "page\n", root)
+    [problem] = refused.value.problems
+    assert problem.path == str(root / "docs" / "papers") and problem.line == 1
+    assert ("a symlink" if planted == "link" else "not a directory") in problem.message
+    assert sorted(p.name for p in target.iterdir()) == ["kept.txt"], "nothing written through the link"
+
+
+@pytest.mark.parametrize("where", ["docs/papers", "search/0"])
+def test_a_build_refuses_a_directory_link_planted_under_build(
+    warm: tuple[Path, tuple[list[str], dict[str, bytes]]], tmp_path: Path, where: str
+) -> None:
+    """A link where the build writes pages (after a build, or restored from a cache): one problem, target untouched."""
+    root, cold = warm
+    target = _elsewhere(tmp_path)
+    planted = root / "build" / where
+    shutil.rmtree(planted)
+    planted.symlink_to(target)
+    shutil.rmtree(Project(root).search_pages / "1", ignore_errors=True)
+    (Project(root).docs_written).unlink()  # every page is written again
+    (Project(root).search_pages / "written.json").unlink()
+    with pytest.raises(BuildError) as refused:
+        test_cache.generated(root)
+    assert [str(p) for p in refused.value.problems] == [
+        f"{planted}:1: a symlink where the build writes a directory: remove it (nothing was written through it)"
+    ]
+    assert sorted(p.name for p in target.iterdir()) == ["kept.txt"]
+    planted.unlink()
+    assert test_cache.generated(root) == cold, "once removed, the build is a cold one's"
