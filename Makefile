@@ -32,7 +32,7 @@ browser:
 test: $(STAMP) browser
 	PAPERLIST_EXAMPLES=full $(BIN)/python -m pytest -q
 
-# The loop to run while changing code: no MkDocs build, no browser, a tenth of the property
+# The loop to run while changing code: no MkDocs build, no browser, a twentieth of the property
 # examples (tests/conftest.py). `make test` is still the whole suite.
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -q -m "not slow and not browser"

@@ -2,7 +2,7 @@
 
 Also the two rules of the fast loop (``make test-fast``, ``pytest -m "not slow and not browser"``):
 a test that builds a site with MkDocs must be marked ``slow`` (``run_generator`` fails it
-otherwise), and property tests run a tenth of their examples there (``examples``).
+otherwise), and property tests run a twentieth of their examples there (``examples``).
 """
 
 from __future__ import annotations
@@ -38,13 +38,13 @@ def make_project(root: Path, fixture: Path = FIXTURES / "project") -> Path:
 # --- the fast loop ---------------------------------------------------------------------------
 
 EXAMPLES_ENV = "PAPERLIST_EXAMPLES"  # "full" or "fast"; unset: "fast" only when slow tests are deselected
-FAST_SHARE, FAST_FLOOR = 10, 10
+FAST_SHARE, FAST_FLOOR = 20, 10
 _full_examples = True
 _running: pytest.Item | None = None  # the test being set up or run (its fixtures included)
 
 
 def examples(full: int) -> int:
-    """``max_examples`` for a property test: ``full`` in the full suite, a tenth in the fast loop.
+    """``max_examples`` for a property test: ``full`` in the full suite, a twentieth in the fast loop.
 
     The full suite (``make test``, or any run that selects slow tests) is never cut down.
     """

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from conftest import REPO
+from conftest import REPO, examples
 from generator import safetext
 from generator.curate import Seen, ingest, merge_entries, new_record_text
 from generator.inputs import load_curated, read_entries
@@ -53,7 +53,7 @@ def taxonomy() -> Taxonomy:
     return load_curated(Project(REPO))[0]
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(200), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(seen=SEEN, topics=st.lists(TEXT, max_size=3), tags=st.lists(TEXT, max_size=3))
 @example(
     seen=Seen('a "quoted"\ttitle\u2028', "x\\y\n\x00\ufeff", None, None, None, ("0.txt", "null")),
