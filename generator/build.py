@@ -36,7 +36,7 @@ from .inputs import load_curated as load_curated
 from .inputs import read_entries as read_entries
 from .inputs import relative_to_root
 from .output import make_dirs, write_if_changed
-from .problems import BuildError, Problem, Severity, errors, report
+from .problems import SHELL_FALLBACK, BuildError, Problem, Severity, errors, report
 from .project import Project
 from .publish import clean_leftovers, die_with_parent, publish, staging_prefix
 from .records import Paper
@@ -239,8 +239,10 @@ def run_mkdocs(project: Project, site: Path, epoch: int) -> list[Problem]:
         check=False,
         preexec_fn=die_with_parent(),
     )
-    if done.returncode == 0:
-        return []
+    if done.returncode == 0:  # a fallback from the paper page shell is a warning: slower, not wrong
+        output = (done.stderr + done.stdout).splitlines()
+        found = [line.split(SHELL_FALLBACK, 1)[1].strip() for line in output if SHELL_FALLBACK in line]
+        return [Problem("mkdocs.yml", 1, why, Severity.WARNING) for why in found]
     lines = [line for line in (done.stderr + done.stdout).splitlines() if line.strip()]
     # A hook that names the file at fault (``ERROR - content/pages/about.md:3: ...``) is
     # blamed on that file; only a failure that names none falls back to mkdocs.yml.
@@ -350,8 +352,9 @@ def publish_site(
     try:
         with timings.phase("mkdocs"):
             failures = run_mkdocs(project, staging, epoch)
-        if failures:
+        if errors(failures):
             raise BuildError(failures)
+        report(failures)
         with timings.phase("search index"):  # only the wait beyond MkDocs adds to the build
             failures = finish_index(job, staging)
         timings.parallel["pagefind"] = job.seconds

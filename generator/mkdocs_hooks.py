@@ -41,13 +41,14 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.toc import get_toc
 from mkdocs.utils.meta import YAML_RE
 
-from generator.problems import BuildError, report
+from generator.problems import SHELL_FALLBACK, BuildError, report
 from generator.project import Project
 from generator.urls import SHELLED  # the pages that may be filled from a shell
 
 SHELL_TEMPLATE = "paperlist-shell.html"  # a name no theme file has: the loader answers it
 VERIFIED = 3  # real renders a shell must reproduce before it is used alone
 SLOTS = ("title", "description", "content")
+FALLBACK = SHELL_FALLBACK  # logged when a kind of paper page cannot use its shell (see problems)
 
 log = logging.getLogger("mkdocs.hooks.paperlist")
 _count = {"filled": 0}  # pages filled from a shell in this build, logged at the end
@@ -174,6 +175,13 @@ class Shells:
         if kind not in self.shells:
             self.shells[kind] = self._make(real, context)
             self.checked[kind] = 0
+            if not self.shells[kind]:
+                log.info(
+                    "%spages like %s are rendered for real (slower): the theme prints a slot twice or never,"
+                    " or keeps preformatted text in its chrome",
+                    FALLBACK,
+                    page.file.src_uri,
+                )
         shell = self.shells[kind]
         if not shell and not self.verify_all:
             return real.render(context)
@@ -184,6 +192,13 @@ class Shells:
                 if self.verify_all:
                     raise PluginError(f"the page shell of {page.file.src_uri} differs from its real render")
                 self.shells[kind] = []  # this kind of page is rendered for real from now on
+                log.info(
+                    "%sthe shell of %s differs from its real render, so pages like it are rendered for real"
+                    " (slower): the theme's output depends on the page's content or metadata (see MATERIAL.md,"
+                    " 'The shell'); PAPERLIST_SHELL=verify fails on every such page",
+                    FALLBACK,
+                    page.file.src_uri,
+                )
                 return expected
             self.checked[kind] += 1
         _filled.add(page.file.src_uri)

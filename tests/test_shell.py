@@ -9,6 +9,7 @@ anything but the three slots makes the hook fall back to real renders.
 from __future__ import annotations
 
 import filecmp
+import os
 import re
 import subprocess
 import sys
@@ -136,3 +137,26 @@ def test_a_theme_that_prints_anything_else_of_the_page_gets_real_renders() -> No
 def test_verify_mode_fails_on_a_page_the_shell_cannot_reproduce() -> None:
     with pytest.raises(PluginError, match="differs from its real render"):
         render_all("{{ page.meta.title | upper }}{{ page.content }}", verify_all=True)
+
+
+@pytest.mark.slow
+def test_a_build_whose_theme_reads_the_content_falls_back_with_a_warning(tmp_path: Path) -> None:
+    """A theme whose chrome depends on a page's content (here its length, as Material's own
+    templates could with ``|length`` or ``|truncate``) cannot be filled from a shell: the build
+    renders those pages for real, says so as a warning, and the site is right; verify fails."""
+    root = make_project(tmp_path / "project")
+    main = root / "overrides" / "main.html"
+    size = '\n  <meta name="pl-size" content="{{ page.content|length }}">'
+    block = "{% block extrahead %}"
+    main.write_text(main.read_text(encoding="utf-8").replace(block, block + size, 1), encoding="utf-8")
+    done = run_generator(root, "build")
+    assert done.returncode == 0, done.stderr
+    warnings = [line for line in done.stderr.splitlines() if line.startswith("mkdocs.yml:1: warning: ")]
+    assert warnings and all("rendered for real" in line for line in warnings), done.stderr
+    page = next((root / "site" / "papers").glob("*/index.html")).read_text(encoding="utf-8")
+    content = re.search(r'<meta name="pl-size" content="(\d+)">', page)
+    assert content and int(content.group(1)) > 100  # the page's own content was measured, not a placeholder's
+
+    verified = run_generator(root, "build", "--no-cache", env={**os.environ, "PAPERLIST_SHELL": "verify"})
+    assert verified.returncode != 0
+    assert "differs from its real render" in verified.stderr
