@@ -165,3 +165,19 @@ def test_unicode_that_folds_onto_a_phrase_is_treated_as_the_rules_say(phrase: st
     matcher = Matcher.build([Rule("t", (phrase,))])
     for text in ("ſelf-correcting", "\u212aernel", "O'Reilly's", "c++ and C++", "İ unlearn", 'Schr\\"odinger'):
         assert matcher.scores(text, text) == reference_scores(matcher.rules, text, text)
+
+
+@pytest.mark.parametrize(
+    ("title", "abstract", "score"),
+    [
+        ("Self. ſelf correction", "", 3),  # long s folds onto s: the match starts in a non-ASCII word
+        ("Self. \u212aernel correction", "kernel", 3),  # the Kelvin sign lowers to k
+        ("İ self correction", "", 3),  # İ lowers to two characters: offsets of the lower-case copy shift
+        ("Self. Correction", "self. ſelf correction", 1),
+        ("Self. Correction", "self. correction", 0),
+    ],
+)
+def test_a_phrase_written_with_letters_that_fold_onto_ascii_counts(title: str, abstract: str, score: int) -> None:
+    matcher = Matcher.build([Rule("t", ("self correction", "kernel correction"))])
+    assert matcher.scores(title, abstract) == reference_scores(matcher.rules, title, abstract)
+    assert matcher.scores(title, abstract).get("t", 0) == score
