@@ -100,6 +100,7 @@ def _found(phrase: _Phrase, text: str, index: _Text) -> bool:
         if match(text, at):
             return True
         at = haystack.find(start, at + 1)
+    # Only case folding lets a non-ASCII character match an ASCII one: exact phrases were all found above.
     return bool(index.other) and phrase.folded and any(match(text, o) for o in index.other)
 
 
