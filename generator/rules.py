@@ -7,6 +7,7 @@ read why a paper landed where it did. They only *suggest*: once a record exists,
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from collections.abc import Iterable, Sequence
@@ -42,67 +43,65 @@ ASCII_WORD = re.compile(r"[A-Za-z0-9_]+")
 @dataclass(frozen=True)
 class _Phrase:
     rule: int  # index into Matcher.rules
-    pattern: re.Pattern[str]
+    phrase: str  # as the taxonomy writes it
     words: frozenset[str]  # whole words the text must contain (lower-cased when folded)
     folded: bool
     # The ASCII word every match starts with (lower-cased when folded), or None when the phrase
     # starts otherwise and the pattern must search the whole text.
     start: str | None = None
-    prefix: bool = False  # a single word ending in ``*``: the first token only begins with ``start``
+
+    @functools.cached_property
+    def pattern(self) -> re.Pattern[str]:
+        """Compiled when first needed: most of the taxonomy's ~1,200 phrases never are in a small ingest."""
+        return compile_phrase(self.phrase, ignore_case=self.folded)
 
 
 @dataclass(frozen=True)
 class _Text:
-    r"""Where each word of a text starts, so a phrase is tried only where a match can begin.
+    r"""A text's words, and where a phrase's first word can be looked for cheaply.
 
-    A match of ``(?<!\w)word…`` starts at the first character of a ``\w+`` token. An ASCII
-    token can match an ASCII word only if the two are equal (ignoring ASCII case when folded);
-    a token with other characters might match through Unicode case folding (``ſ``, ``K``), so
-    the pattern is tried at every such token too. The regex has the last word at each spot.
+    A match of ``(?<!\w)word…`` starts at the first character of a ``\w+`` token. Where the
+    characters it matches are ASCII they equal the phrase's first word (ignoring ASCII case
+    when folded), so finding that word in the text (or in its lower-case copy) finds every such
+    start; a token with other characters might match through Unicode case folding (``ſ``,
+    ``K``), so the pattern is also tried at each of those. The regex has the last word.
     """
 
     words: frozenset[str]
     lowered: frozenset[str]
-    starts: dict[str, tuple[int, ...]]  # ASCII token -> offsets
-    folded_starts: dict[str, tuple[int, ...]]  # lower-cased ASCII token -> offsets
+    ordered: tuple[str, ...]  # ``lowered`` sorted: the words beginning with a prefix are adjacent
+    lower: str | None  # the text lower-cased, when that keeps every offset (else None)
     other: tuple[int, ...]  # offsets of tokens with non-ASCII characters
 
 
 @functools.lru_cache(maxsize=16)  # topics and tags score the same title and abstract in turn
 def _index(text: str) -> _Text:
-    starts: dict[str, list[int]] = {}
-    folded: dict[str, list[int]] = {}
-    other: list[int] = []
-    words: set[str] = set()
-    for match in WORD.finditer(text):
-        token = match.group()
-        words.add(token)
-        if token.isascii():
-            starts.setdefault(token, []).append(match.start())
-            folded.setdefault(token.lower(), []).append(match.start())
-        else:
-            other.append(match.start())
-    return _Text(
-        frozenset(words),
-        frozenset(w.lower() for w in words),
-        {k: tuple(v) for k, v in starts.items()},
-        {k: tuple(v) for k, v in folded.items()},
-        tuple(other),
-    )
+    words = frozenset(WORD.findall(text))
+    lowered = frozenset(map(str.lower, words))
+    lower = text.lower()  # each character lowers to one or more: equal lengths mean equal offsets
+    other = () if text.isascii() else tuple(m.start() for m in WORD.finditer(text) if not m.group().isascii())
+    return _Text(words, lowered, tuple(sorted(lowered)), lower if len(lower) == len(text) else None, other)
 
 
-def _found(phrase: _Phrase, text: str) -> bool:
-    """Whether ``phrase.pattern`` occurs in ``text``: the same answer as ``pattern.search``, faster."""
-    if phrase.start is None:
+def _begins(index: _Text, prefix: str) -> bool:
+    """Whether some lower-cased word of the text begins with ``prefix``."""
+    at = bisect.bisect_left(index.ordered, prefix)
+    return at < len(index.ordered) and index.ordered[at].startswith(prefix)
+
+
+def _found(phrase: _Phrase, text: str, index: _Text) -> bool:
+    """Whether ``phrase.pattern`` occurs in ``text`` (``index`` is its index): as ``pattern.search`` says, faster."""
+    haystack = index.lower if phrase.folded else text
+    if phrase.start is None or haystack is None:
         return phrase.pattern.search(text) is not None
-    index = _index(text)
-    table = index.folded_starts if phrase.folded else index.starts
-    if phrase.prefix:
-        offsets: Iterable[int] = [o for token, found in table.items() if token.startswith(phrase.start) for o in found]
-    else:
-        offsets = table.get(phrase.start, ())
-    match = phrase.pattern.match
-    return any(match(text, o) for o in offsets) or any(match(text, o) for o in index.other)
+    match, start = phrase.pattern.match, phrase.start
+    at = haystack.find(start)
+    while at >= 0:
+        if match(text, at):
+            return True
+        at = haystack.find(start, at + 1)
+    # Only case folding lets a non-ASCII character match an ASCII one: exact phrases were all found above.
+    return bool(index.other) and phrase.folded and any(match(text, o) for o in index.other)
 
 
 def _start(words: list[str], phrase: str, ignore_case: bool) -> str | None:
@@ -114,81 +113,90 @@ def _start(words: list[str], phrase: str, ignore_case: bool) -> str | None:
 
 
 @dataclass(frozen=True)
+class _Anchors:
+    """A vocabulary's phrases by the first word they must contain (their anchor)."""
+
+    exact: dict[str, tuple[_Phrase, ...]]  # anchor -> phrases, case-sensitive anchors
+    folded: dict[str, tuple[_Phrase, ...]]  # lower-cased anchor -> phrases
+    prefixes: dict[str, tuple[_Phrase, ...]]  # lower-cased prefix (``unlearn*`` alone) -> phrases
+    exact_words: frozenset[str]
+    folded_words: frozenset[str]
+
+
+def _anchors(rules: tuple[Rule, ...]) -> _Anchors:
+    exact: dict[str, list[_Phrase]] = {}
+    folded: dict[str, list[_Phrase]] = {}
+    prefixes: dict[str, list[_Phrase]] = {}
+    for index, rule in enumerate(rules):
+        phrases = [(p, True) for p in rule.keywords] + [(p, False) for p in rule.acronyms]
+        for phrase, ignore_case in phrases:
+            words = WORD.findall(phrase.rstrip("*"))
+            if not words:
+                continue
+            whole = words[:-1] if phrase.endswith("*") else words
+            single_prefix = phrase.endswith("*") and len(re.split(r"[\s-]+", phrase.strip())) == 1
+            phrase_obj = _Phrase(
+                index,
+                phrase,
+                frozenset(w.lower() if ignore_case else w for w in whole),
+                ignore_case,
+                _start(words, phrase, ignore_case),
+            )
+            anchor = words[0].lower() if ignore_case else words[0]
+            if single_prefix and len(words) == 1:
+                prefixes.setdefault(anchor.lower(), []).append(phrase_obj)
+            elif ignore_case:
+                folded.setdefault(anchor, []).append(phrase_obj)
+            else:
+                exact.setdefault(anchor, []).append(phrase_obj)
+    return _Anchors(
+        {k: tuple(v) for k, v in exact.items()},
+        {k: tuple(v) for k, v in folded.items()},
+        {k: tuple(v) for k, v in prefixes.items()},
+        frozenset(exact),
+        frozenset(folded),
+    )
+
+
+@dataclass(frozen=True)
 class Matcher:
-    """Compiled rules for one vocabulary (topics or tags).
+    """The rules of one vocabulary (topics or tags), indexed when first asked to suggest.
 
     Running every pattern over every abstract is slow at 10,000 papers, so each phrase is
     indexed by the first word it must contain (its anchor); a paper's words pick the few
     phrases worth running, and each runs only where its first word occurs in the text.
+    Loading a taxonomy builds no index and compiles no pattern: a build that suggests nothing
+    pays for neither.
     """
 
     rules: tuple[Rule, ...]
-    exact: dict[str, tuple[_Phrase, ...]]  # anchor -> phrases, case-sensitive anchors
-    folded: dict[str, tuple[_Phrase, ...]]  # lower-cased anchor -> phrases
-    prefix_lengths: tuple[int, ...]  # lengths of anchors that are word prefixes (``unlearn*``)
-    prefixes: dict[str, tuple[_Phrase, ...]]  # lower-cased prefix -> phrases
 
     @classmethod
     def build(cls, rules: Iterable[Rule]) -> Matcher:
-        rules = tuple(rules)
-        exact: dict[str, list[_Phrase]] = {}
-        folded: dict[str, list[_Phrase]] = {}
-        prefixes: dict[str, list[_Phrase]] = {}
-        for index, rule in enumerate(rules):
-            phrases = [(p, True) for p in rule.keywords] + [(p, False) for p in rule.acronyms]
-            for phrase, ignore_case in phrases:
-                words = WORD.findall(phrase.rstrip("*"))
-                if not words:
-                    continue
-                whole = words[:-1] if phrase.endswith("*") else words
-                single_prefix = phrase.endswith("*") and len(re.split(r"[\s-]+", phrase.strip())) == 1
-                phrase_obj = _Phrase(
-                    index,
-                    compile_phrase(phrase, ignore_case=ignore_case),
-                    frozenset(w.lower() if ignore_case else w for w in whole),
-                    ignore_case,
-                    _start(words, phrase, ignore_case),
-                    single_prefix,
-                )
-                anchor = words[0].lower() if ignore_case else words[0]
-                if single_prefix and len(words) == 1:
-                    prefixes.setdefault(anchor.lower(), []).append(phrase_obj)
-                elif ignore_case:
-                    folded.setdefault(anchor, []).append(phrase_obj)
-                else:
-                    exact.setdefault(anchor, []).append(phrase_obj)
-        return cls(
-            rules,
-            {k: tuple(v) for k, v in exact.items()},
-            {k: tuple(v) for k, v in folded.items()},
-            tuple(sorted({len(k) for k in prefixes})),
-            {k: tuple(v) for k, v in prefixes.items()},
-        )
+        return cls(tuple(rules))
 
-    def _candidates(self, title: str, abstract: str) -> list[_Phrase]:
-        first, second = _index(title), _index(abstract)
+    @functools.cached_property
+    def _anchors(self) -> _Anchors:
+        return _anchors(self.rules)
+
+    def _candidates(self, first: _Text, second: _Text) -> list[_Phrase]:
         words, lowered = first.words | second.words, first.lowered | second.lowered
-        found: dict[int, _Phrase] = {}
-        for word in words:
-            for phrase in self.exact.get(word, ()):
-                found[id(phrase)] = phrase
-        for word in lowered:
-            for phrase in self.folded.get(word, ()):
-                found[id(phrase)] = phrase
-            for length in self.prefix_lengths:
-                if len(word) < length:
-                    break
-                for phrase in self.prefixes.get(word[:length], ()):
-                    found[id(phrase)] = phrase
-        return [p for p in found.values() if p.words <= (lowered if p.folded else words)]
+        anchors = self._anchors
+        found = [p for word in words & anchors.exact_words for p in anchors.exact[word]]
+        found += [p for word in lowered & anchors.folded_words for p in anchors.folded[word]]
+        for prefix, phrases in anchors.prefixes.items():
+            if _begins(first, prefix) or _begins(second, prefix):
+                found += phrases
+        return [p for p in found if p.words <= (lowered if p.folded else words)]
 
     def scores(self, title: str, abstract: str) -> dict[str, int]:
         """Score every target: TITLE_WEIGHT per phrase found in the title, 1 per phrase in the abstract."""
         totals: dict[int, int] = {}
-        for phrase in self._candidates(title, abstract):
-            if _found(phrase, title):
+        in_title, in_abstract = _index(title), _index(abstract)
+        for phrase in self._candidates(in_title, in_abstract):
+            if _found(phrase, title, in_title):
                 totals[phrase.rule] = totals.get(phrase.rule, 0) + TITLE_WEIGHT
-            elif _found(phrase, abstract):
+            elif _found(phrase, abstract, in_abstract):
                 totals[phrase.rule] = totals.get(phrase.rule, 0) + 1
         result: dict[str, int] = {}
         for index, score in totals.items():
