@@ -1,7 +1,7 @@
 """How the inputs stage's caches store what it computed: dumps, the taxonomy and records.
 
 Each codec writes plain JSON values and reads them back checking every type (see cache.py);
-the compiled keyword matchers are not stored but compiled again from the taxonomy's rules.
+the compiled keyword matchers are not stored but rebuilt from the taxonomy's rules (compiled on first use).
 """
 
 from __future__ import annotations

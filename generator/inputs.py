@@ -76,7 +76,7 @@ def cached_taxonomy(path: Path, cache: FileCache[Checked], root: Path) -> tuple[
     """The taxonomy, its problems, and a key naming its bytes (records are checked against it).
 
     Loading it parses the file, checks every term and compiles every rule; a rebuild with
-    the same bytes takes its terms from the cache and compiles only the rules.
+    the same bytes takes its terms from the cache; rules are compiled only when a new paper needs suggestions.
     """
     try:
         raw = files.read_bytes(path, files.TAXONOMY, root)
