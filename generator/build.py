@@ -13,10 +13,7 @@ import fcntl
 import functools
 import hashlib
 import os
-import re
 import shutil
-import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -28,21 +25,23 @@ from . import files, sitestamp
 
 # First: it checks SOURCE_DATE_EPOCH before NumPy (under scikit-learn) int()s it on import.
 from .builddate import EARLIEST_EPOCH, clamped, environment_epoch
-from .cache import FileCache, WrittenFiles, cache_key, long_lived_frozen
+from .cache import FileCache, cache_key, long_lived_frozen
 from .catalog import LINKS, Catalog, Links, build_catalog, compute_links, visible_papers
 from .curate import IngestResult, ingest, merge_entries
 from .frontmatter import hand_written_problems
 from .inputs import load_curated as load_curated
 from .inputs import read_entries as read_entries
 from .inputs import relative_to_root
+from .mkdocs_run import run_mkdocs
 from .output import make_dirs, write_if_changed
-from .problems import SHELL_FALLBACK, BuildError, Problem, Severity, errors, report
+from .problems import BuildError, Problem, Severity, errors, report
 from .project import Project
-from .publish import clean_leftovers, die_with_parent, publish, staging_prefix
+from .publish import clean_leftovers, publish, staging_prefix
 from .records import Paper
 from .render import Page, Renderer, fingerprint, site_files
 from .search import IndexJob, finish_index, start_index, stop_index, write_search_pages
 from .taxonomy import Taxonomy, unused_topics
+from .written import WrittenFiles
 
 UNSORTED_SHOWN = 20  # the build output names this many unsorted papers, then counts the rest
 
@@ -146,7 +145,7 @@ def write_docs(project: Project, pages: Mapping[str, Page]) -> None:
     """Write the pages that changed, copy the hand-written ones, delete pages that are gone.
 
     A page whose file still holds what an earlier build wrote under the page's key is neither
-    rendered nor read (see cache.WrittenFiles); any other page is rendered, and its file
+    rendered nor read (see written.WrittenFiles); any other page is rendered, and its file
     written only if the bytes differ, so unchanged pages keep their timestamps.
     """
     pages = dict(pages)
@@ -219,43 +218,6 @@ def build_lock(project: Project) -> Iterator[None]:
     finally:
         fcntl.flock(fd, fcntl.LOCK_UN)
         os.close(fd)
-
-
-def run_mkdocs(project: Project, site: Path, epoch: int) -> list[Problem]:
-    """``mkdocs build --strict`` into ``site``; a failure is one problem with MkDocs' last words.
-
-    MkDocs dies with the build (see publish.die_with_parent): a killed build leaves no MkDocs
-    writing into a staging directory the next build removes.
-    """
-    env = {**os.environ, "SOURCE_DATE_EPOCH": str(epoch)}
-    # No --quiet: MkDocs 1.6 counts warnings for --strict only when they are logged.
-    command = [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)]
-    done = subprocess.run(
-        command,
-        cwd=project.root,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-        preexec_fn=die_with_parent(),
-    )
-    if done.returncode == 0:  # a fallback from the paper page shell is a warning: slower, not wrong
-        output = (done.stderr + done.stdout).splitlines()
-        found = [line.split(SHELL_FALLBACK, 1)[1].strip() for line in output if SHELL_FALLBACK in line]
-        return [Problem("mkdocs.yml", 1, why, Severity.WARNING) for why in found]
-    lines = [line for line in (done.stderr + done.stdout).splitlines() if line.strip()]
-    # A hook that names the file at fault (``ERROR - content/pages/about.md:3: ...``) is
-    # blamed on that file; only a failure that names none falls back to mkdocs.yml.
-    named = [Problem(m["path"], int(m["line"]), m["message"]) for line in lines if (m := _NAMED.match(line))]
-    if named:
-        return sorted(set(named))
-    detail = "; ".join(lines[-5:]) or f"exit status {done.returncode}"
-    return [Problem("mkdocs.yml", 1, f"mkdocs build failed: {detail}")]
-
-
-_NAMED = re.compile(
-    r"(?:ERROR\s+-\s+|Error: )?(?P<path>(?:content|build/docs)/[^\s:]+):(?P<line>\d{1,9}): (?P<message>.+)"
-)
 
 
 def swap_in(new_site: Path, site: Path) -> None:

@@ -5,7 +5,7 @@ Every output is written the same way, so each property holds everywhere by const
 - atomic: through a temp file and a rename, a reader (MkDocs, a browser, the next build) sees
   the old bytes or the new, never half;
 - compared before written: a file that already holds the bytes is not touched, so its
-  timestamps and inode stay (the record of written files, ``cache.WrittenFiles``, relies on
+  timestamps and inode stay (the record of written files, ``written.WrittenFiles``, relies on
   that, and so does a no-change build's ``site/``);
 - no planted link followed: the temp file is created afresh (``O_EXCL | O_NOFOLLOW``), and
   the rename replaces a link at the target's name instead of writing through it. Below an

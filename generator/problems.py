@@ -11,7 +11,7 @@ from typing import TextIO
 from .safetext import one_line
 
 # How the MkDocs hooks (another process) tell the build that a kind of paper page could not use
-# its theme shell: a line logged at INFO, so --strict does not stop the build. build.run_mkdocs
+# its theme shell: a line logged at INFO, so --strict does not stop the build. mkdocs_run.run_mkdocs
 # turns each into one warning: the site is right, only slower to build.
 SHELL_FALLBACK = "Paperlist: shell fallback: "
 

@@ -51,7 +51,7 @@ class Project:
 
     @property
     def docs_written(self) -> Path:
-        """What the last build wrote into ``docs`` (see cache.WrittenFiles)."""
+        """What the last build wrote into ``docs`` (see written.WrittenFiles)."""
         return self.cache("docs")
 
     def cache(self, name: str) -> Path:

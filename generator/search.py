@@ -34,13 +34,14 @@ from typing import Protocol
 import jinja2
 from markupsafe import Markup
 
-from .cache import WrittenFiles, code_version
+from .cache import code_version
 from .output import make_dirs, write_if_changed
 from .problems import Problem
 from .publish import die_with_parent
 from .records import Paper
 from .taxonomy import Taxonomy
 from .urls import PAPERS, SEARCH_BUNDLE, SEARCH_SHARDS, search_file, search_shard
+from .written import WrittenFiles
 
 BUNDLE = SEARCH_BUNDLE  # the bundle's directory in the site, read by overrides/assets/search.js
 SHARDS = SEARCH_SHARDS  # in the bundle: the merged shards' directories, read by overrides/assets/search.js
@@ -50,7 +51,7 @@ SHARDS = SEARCH_SHARDS  # in the bundle: the merged shards' directories, read by
 # even with the larger figures. Each shard costs the reader one more index fetch per word.
 SHARD_PAPERS = 2000
 SHARD_ENV = "PAPERLIST_SEARCH_SHARD"  # overrides SHARD_PAPERS (tests force several shards)
-MANIFEST = "written.json"  # in build/search: the record of written pages (cache.WrittenFiles)
+MANIFEST = "written.json"  # in build/search: the record of written pages (written.WrittenFiles)
 # Pagefind's own UIs and the no-language index: the site uses none of them (its UI is Material's).
 UNUSED: tuple[str, ...] = ("pagefind-ui.*", "pagefind-component-ui.*", "pagefind-modular-ui.*")
 UNUSED += ("pagefind-highlight.js", "wasm.unknown.*")
@@ -145,7 +146,7 @@ class Indexed(Protocol):
 def write_search_pages(catalog: Indexed, directory: Path) -> bool:
     """One page per visible paper at ``<shard>/papers/<id>/index.html``; unchanged pages are not rewritten.
 
-    The record of written files (``cache.WrittenFiles``, keyed by a digest of each page's fields
+    The record of written files (``written.WrittenFiles``, keyed by a digest of each page's fields
     and ``page_version()``) leaves a page whose file is untouched alone without rendering or
     reading it back (10,000 reads were most of this step's time). Anything else under
     ``directory`` (pages of papers gone or moved to another shard, shards no longer needed,

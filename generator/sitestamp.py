@@ -12,7 +12,7 @@ the site on disk is byte for byte what the build would publish, and it is left a
 The record is a cache (``cache.load``: JSON, checked, bound to the code version): a file that
 is not exactly what this code writes means "not current", and the build runs in full.
 
-Unlike the record of written pages (``cache.WrittenFiles``), this one trusts stat alone and
+Unlike the record of written pages (``written.WrittenFiles``), this one trusts stat alone and
 never falls back to comparing bytes: ``site/`` is not restored from CI's cache (only
 ``build/`` is), so after a restore MkDocs must run anyway, and a stat that differs for any
 other reason (a touch, a copy) costs one MkDocs run, never a stale site. Reading every

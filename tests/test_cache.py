@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from conftest import REPO, run_generator
-from generator import cache
+from generator import cache, written
 from generator.build import generate
 from generator.codecs import DUMPS, RECORDS, TAXONOMY
 from generator.project import Project
@@ -32,8 +32,8 @@ def cache_files(root: Path) -> dict[Path, str]:
     """Every cache file a build reads, and the kind its header names."""
     project = Project(root)
     files = {project.cache(name): kind for name, kind in KINDS.items()}
-    files[project.docs_written] = cache.WrittenFiles.KIND
-    files[project.search_pages / MANIFEST] = cache.WrittenFiles.KIND
+    files[project.docs_written] = written.WrittenFiles.KIND
+    files[project.search_pages / MANIFEST] = written.WrittenFiles.KIND
     return files
 
 
@@ -160,7 +160,7 @@ def test_every_value_of_the_wrong_type_discards_the_whole_cache(
         document = json.loads(path.read_bytes())
         assert cache.load(path, kind, _decoder(kind)), f"{path.name}: a cache this build wrote loads"
         entries = document["entries"]
-        if kind == cache.WrittenFiles.KIND:  # by column: each column, and its first value
+        if kind == written.WrittenFiles.KIND:  # by column: each column, and its first value
             places = [(c, *at) for c in entries for at in ((), (0,))]
         else:  # by entry: every value of the first
             name, first = next(iter(entries.items()))
@@ -188,8 +188,8 @@ def _decoder(kind: str) -> Any:
     """What ``cache.load`` takes after the kind, as the build passes it."""
     from generator.catalog import LINKS
 
-    if kind == cache.WrittenFiles.KIND:
-        return cache.decode_written
+    if kind == written.WrittenFiles.KIND:
+        return written.decode_written
     return cache.keyed({c.kind: c.decode for c in (DUMPS, TAXONOMY, RECORDS, LINKS)}[kind])
 
 

@@ -1,7 +1,7 @@
 """A ``build/`` restored by CI's cache (new inodes, new times, same bytes) is reused, not rebuilt.
 
 actions/cache unpacks ``build/`` from a tarball: every file comes back with the bytes it had
-and with another inode and mtime. The record of written files (``cache.WrittenFiles``)
+and with another inode and mtime. The record of written files (``written.WrittenFiles``)
 then compares the bytes with the recorded digest, and a page that still holds them is
 neither rendered nor written again; the next build trusts the new metadata without reading.
 """
@@ -17,7 +17,7 @@ import pytest
 import test_cache
 from test_cache import generated
 
-from generator import cache
+from generator import written
 from generator.project import Project
 
 warm = test_cache.warm  # a project built once, and what a cold build gives
@@ -46,9 +46,9 @@ def _pages(root: Path) -> dict[str, int]:
 def counted(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
     """How many pages were rendered (each rendered page goes to ``WrittenFiles.write``) and how many read back."""
     counts = {"rendered": 0, "digested": 0}
-    write, digest = cache.WrittenFiles.write, cache._content_digest
+    write, digest = written.WrittenFiles.write, written._content_digest
 
-    def counted_write(self: cache.WrittenFiles, *args: Any) -> bool:
+    def counted_write(self: written.WrittenFiles, *args: Any) -> bool:
         counts["rendered"] += 1
         return write(self, *args)
 
@@ -56,8 +56,8 @@ def counted(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
         counts["digested"] += 1
         return digest(data)
 
-    monkeypatch.setattr(cache.WrittenFiles, "write", counted_write)
-    monkeypatch.setattr(cache, "_content_digest", counted_digest)
+    monkeypatch.setattr(written.WrittenFiles, "write", counted_write)
+    monkeypatch.setattr(written, "_content_digest", counted_digest)
     return counts
 
 
