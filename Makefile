@@ -33,9 +33,9 @@ test: $(STAMP) browser
 	PAPERLIST_EXAMPLES=full $(BIN)/python -m pytest -q
 
 # The loop to run while changing code: no MkDocs build, no browser, a twentieth of the property
-# examples (tests/conftest.py). `make test` is still the whole suite.
+# examples (tests/conftest.py), spread over the machine's cores. `make test` is still the whole suite.
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -q -m "not slow and not browser"
+	$(BIN)/python -m pytest -q -n auto -m "not slow and not browser"
 
 lint: $(STAMP)
 	$(BIN)/ruff check generator tests bench
