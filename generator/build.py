@@ -270,17 +270,19 @@ def build(
         site.parent.mkdir(parents=True, exist_ok=True)
         # The search index is built beside MkDocs' output and moved in (MkDocs empties its own).
         scratch = Path(tempfile.mkdtemp(prefix=staging_prefix(site, "search"), dir=site.parent))
-        early: list[IndexJob] = []
+        jobs: list[IndexJob] = []
 
         def search_pages(curated: Curated) -> None:
-            """Write the search pages and, when they changed, start Pagefind at once: it indexes
-            on the other core while related papers, rendering and MkDocs run on this one. Changed
-            pages mean the site cannot be current; unchanged, Pagefind waits to see if it must run."""
+            """Write the search pages once the records are final (they need no related papers).
+
+            Pagefind is not started here, though it could index on the other core meanwhile: each
+            shard is a forked process, and a fork from another thread while NumPy's BLAS threads
+            compute related papers can hang the build in OpenBLAS' fork handler (seen at 10k). It
+            starts beside MkDocs, while this thread only waits for a child.
+            """
             with timings.phase("search pages"):
                 make_dirs(project.search_pages, project.search_pages.parent)
-                changed = write_search_pages(curated, project.search_pages)
-            if changed or not use_cache:
-                early.append(start_index(project.search_pages, scratch / "pagefind"))
+                write_search_pages(curated, project.search_pages)
 
         try:
             generated = generate(project, timings, search_pages)
@@ -291,16 +293,16 @@ def build(
             report(generated.problems)
             extra = site_files(generated.catalog)
             inputs = sitestamp.inputs_digest(project, epoch, extra)
-            if use_cache and not early and sitestamp.current(project, site, inputs):
+            if use_cache and sitestamp.current(project, site, inputs):
                 return generated
             sitestamp.forget(project, site)
-            job = early[0] if early else start_index(project.search_pages, scratch / "pagefind")
-            early[:] = [job]
+            job = start_index(project.search_pages, scratch / "pagefind")
+            jobs.append(job)
             publish_site(project, site, epoch, extra, timings, job)
             sitestamp.remember(project, site, inputs)
             generated.published = True
         finally:
-            for job in early:
+            for job in jobs:
                 stop_index(job)
             shutil.rmtree(scratch, ignore_errors=True)
     return generated

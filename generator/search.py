@@ -133,7 +133,7 @@ class Indexed(Protocol):
     """What the search pages are made of: the visible papers and the taxonomy naming their labels.
 
     A ``Catalog`` is one; so is what a build knows before related papers are computed, which
-    lets it write the pages and start Pagefind that early (``build.build``).
+    lets it write the pages that early (``build.build``).
     """
 
     @property
