@@ -167,8 +167,11 @@ def table(results: list[dict[str, Any]]) -> str:
         row(f"search ({label}): … after the query was in s", cell)
         if first and not first.pasted:
             row(f"search ({label}): the driver's typing s", lambda r, c=cell: c(r, field="typing_seconds"))
-        row(f"search ({label}): KB before the first input", lambda r, c=cell: c(r, "load_bytes", ".0f", 1e-3))
-        row(f"search ({label}): KB for the query", lambda r, c=cell: c(r, "query_bytes", ".0f", 1e-3))
+        row(
+            f"search ({label}): KB before the first input",
+            lambda r, c=cell: c(r, field="load_bytes", fmt=".0f", scale=1e-3),
+        )
+        row(f"search ({label}): KB for the query", lambda r, c=cell: c(r, field="query_bytes", fmt=".0f", scale=1e-3))
     if len(results) > 1:
         ratio = results[1]["again"]["wall"] / results[0]["again"]["wall"]
         rows.append((f"rebuild {results[1]['n']:,} / {results[0]['n']:,}", [f"{ratio:.1f}×", ""][: len(results)]))
@@ -187,13 +190,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     sizes = args.sizes or ([1000, 10000, 100000] if args.full else [1000, 10000])
     results = [measure(n, not args.no_browser) for n in sizes]
+    if args.json:  # first: a figure measured is never lost to the table below
+        serial = [{**r, "searches": [s.__dict__ for s in r["searches"]]} for r in results]
+        Path(args.json).write_text(json.dumps(serial, indent=1), encoding="utf-8")
     print(table(results))
     for r in results:
         if r["written"]:
             print(f"N={r['n']}: the no-change rebuild wrote {len(r['written'])} file(s), e.g. {r['written'][:3]}")
-    if args.json:
-        serial = [{**r, "searches": [s.__dict__ for s in r["searches"]]} for r in results]
-        Path(args.json).write_text(json.dumps(serial, indent=1), encoding="utf-8")
     return 0
 
 
