@@ -50,3 +50,30 @@ def test_the_bench_runs_at_50_papers_and_a_rebuild_writes_nothing() -> None:
     assert any(line.startswith("| **cold build / bare** (target ≤ 1.0) | **") for line in lines)
     assert any(line.startswith("| **first ingest / bare** (target ≤ 1.3) | **") for line in lines)
     assert any(line.startswith("| site KB per paper |") for line in lines)
+
+
+def test_the_table_prints_every_row_from_measured_figures() -> None:
+    """The table is made after every measurement: a row that cannot be printed would lose a run."""
+    from bench.__main__ import BUILDS, table
+    from bench.browse import SearchTiming
+
+    run = {"phases": {"mkdocs": 1.0}, "parallel": {}, "wall": 2.0, "rss_generator_mb": 1.0, "rss_tree_peak_mb": 2.0}
+    searches = [
+        SearchTiming("rare words", 0.2, 0.3, 1000, 2000, 10, pasted=True),
+        SearchTiming("common", 0.25, 0.35, 1000, 3000, 10, pasted=True),
+        SearchTiming("rare words", 0.2, 0.9, 1000, 2000, 10, typing_seconds=0.5),
+        SearchTiming("common", 0.25, 0.8, 1000, 3000, 10, typing_seconds=0.4),
+    ]
+    result = {
+        "n": 10,
+        **{build: run for build in BUILDS},
+        "written": [],
+        "bare": {**run, "rss_children_mb": 1.0, "site_bytes": 1000},
+        "site_bytes": 2000,
+        "search_bytes": 500,
+        "searches": searches,
+    }
+    lines = table([result]).splitlines()
+    assert "| search (rare, pasted): KB for the query | 2 |" in lines
+    assert "| search (common, typed): the driver's typing s | 0.40 |" in lines
+    assert "| **search (rare, typed): first link after first input s** (target ≤ 0.5) | **0.90** |" in lines
