@@ -16,7 +16,7 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -38,9 +38,10 @@ from .problems import BuildError, Problem, Severity, errors, report
 from .project import Project
 from .publish import clean_leftovers, publish, staging_prefix
 from .records import Paper
-from .render import Page, Renderer, fingerprint, site_files
+from .render import Page, Renderer, fingerprint
 from .search import IndexJob, finish_index, start_index, stop_index, write_search_pages
-from .taxonomy import Taxonomy, unused_topics
+from .sitefiles import site_files
+from .taxonomy import unused_topics
 from .written import WrittenFiles
 
 UNSORTED_SHOWN = 20  # the build output names this many unsorted papers, then counts the rest
@@ -68,22 +69,10 @@ class Generated:
     published: bool = False  # False when site/ already was what this build would publish
 
 
-@dataclass(frozen=True)
-class Curated:
-    """The papers the site shows and the taxonomy, known before related papers are computed."""
-
-    papers: tuple[Paper, ...]
-    taxonomy: Taxonomy
-
-
-def generate(
-    project: Project, timings: Timings | None = None, curated: Callable[[Curated], None] | None = None
-) -> Generated:
+def generate(project: Project, timings: Timings | None = None) -> Generated:
     """Everything before MkDocs: parse, check, ingest, link, render into ``build/docs``.
 
-    ``curated`` is called once the records are final, before the links are computed: what
-    needs only the papers (the search pages, and Pagefind) can start there. Raises BuildError
-    with every problem found when any of them is an error.
+    Raises BuildError with every problem found when any of them is an error.
     """
     timings = timings or Timings()
     with timings.phase("parse"):
@@ -100,8 +89,6 @@ def generate(
             problems += relative_to_root(project, found)
             if errors(problems):
                 raise BuildError(problems)
-    if curated is not None:
-        curated(Curated(visible_papers(papers), taxonomy))
     with timings.phase("related"):
         catalog = build_catalog(papers, taxonomy, cached_links(project, papers))
     if set(taxonomy.topics) - set(catalog.topics):  # finding their lines parses the taxonomy again (0.1 s)
@@ -271,31 +258,23 @@ def build(
         # The search index is built beside MkDocs' output and moved in (MkDocs empties its own).
         scratch = Path(tempfile.mkdtemp(prefix=staging_prefix(site, "search"), dir=site.parent))
         jobs: list[IndexJob] = []
-
-        def search_pages(curated: Curated) -> None:
-            """Write the search pages once the records are final (they need no related papers).
-
-            Pagefind is not started here, though it could index on the other core meanwhile: each
-            shard is a forked process, and a fork from another thread while NumPy's BLAS threads
-            compute related papers can hang the build in OpenBLAS' fork handler (seen at 10k). It
-            starts beside MkDocs, while this thread only waits for a child.
-            """
-            with timings.phase("search pages"):
-                make_dirs(project.search_pages, project.search_pages.parent)
-                write_search_pages(curated, project.search_pages)
-
         try:
-            generated = generate(project, timings, search_pages)
+            generated = generate(project, timings)
             epoch, dated = source_date_epoch(generated.catalog)
             generated.problems.extend(dated)
             if errors(dated):
                 raise BuildError(generated.problems)
             report(generated.problems)
+            with timings.phase("search pages"):
+                make_dirs(project.search_pages, project.search_pages.parent)
+                write_search_pages(generated.catalog, project.search_pages)
             extra = site_files(generated.catalog)
             inputs = sitestamp.inputs_digest(project, epoch, extra)
             if use_cache and sitestamp.current(project, site, inputs):
                 return generated
             sitestamp.forget(project, site)
+            # Pagefind starts here, while this thread only waits for MkDocs: a shard's fork from the
+            # index thread while NumPy's BLAS threads computed related papers hung a 10k build.
             job = start_index(project.search_pages, scratch / "pagefind")
             jobs.append(job)
             publish_site(project, site, epoch, extra, timings, job)

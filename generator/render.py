@@ -40,11 +40,8 @@ from .cache import code_version
 from .catalog import Catalog
 from .frontmatter import front_matter
 from .pagetext import excerpt, long_date, text_filter
-from .sitefiles import feeds, paper_json, papers_json, site_files
-from .urls import linker, page_url, relative, topic_feed  # noqa: F401 - re-exported
+from .urls import linker, topic_feed
 from .views import ListView, Row, View, Views
-
-__all__ = ["excerpt", "feeds", "paper_json", "papers_json", "site_files", "topic_feed"]  # their old home
 
 TEMPLATES = Path(__file__).parent / "templates"
 

@@ -29,17 +29,16 @@ from dataclasses import dataclass, field
 from html import escape
 from importlib import metadata
 from pathlib import Path
-from typing import Protocol
 
 import jinja2
 from markupsafe import Markup
 
 from .cache import code_version
+from .catalog import Catalog
 from .output import make_dirs, write_if_changed
 from .problems import Problem
 from .publish import die_with_parent
 from .records import Paper
-from .taxonomy import Taxonomy
 from .urls import PAPERS, SEARCH_BUNDLE, SEARCH_SHARDS, search_file, search_shard
 from .written import WrittenFiles
 
@@ -78,7 +77,7 @@ _PAGES = jinja2.Environment(
 )
 
 
-def page_fields(paper: Paper, catalog: Indexed) -> dict[str, str]:
+def page_fields(paper: Paper, catalog: Catalog) -> dict[str, str]:
     """What the search page of ``paper`` shows: the template's only input, and what its key digests.
 
     Topics and tags are indexed as text and kept as metadata for the result list, not as
@@ -97,7 +96,7 @@ def page_fields(paper: Paper, catalog: Indexed) -> dict[str, str]:
     }
 
 
-def search_page(paper: Paper, catalog: Indexed) -> str:
+def search_page(paper: Paper, catalog: Catalog) -> str:
     """The page Pagefind indexes for one paper: its text, and nothing of the theme."""
     return _PAGES.get_template(PAGE_TEMPLATE).render(title_weight=TITLE_WEIGHT, **page_fields(paper, catalog))
 
@@ -129,35 +128,20 @@ def shard_pages(papers: Sequence[Paper], size: int) -> list[list[Paper]]:
     return [list(papers[k * len(papers) // count : (k + 1) * len(papers) // count]) for k in range(count)]
 
 
-class Indexed(Protocol):
-    """What the search pages are made of: the visible papers and the taxonomy naming their labels.
-
-    A ``Catalog`` is one; so is what a build knows before related papers are computed, which
-    lets it write the pages that early (``build.build``).
-    """
-
-    @property
-    def papers(self) -> Sequence[Paper]: ...
-
-    @property
-    def taxonomy(self) -> Taxonomy: ...
-
-
-def write_search_pages(catalog: Indexed, directory: Path) -> bool:
+def write_search_pages(catalog: Catalog, directory: Path) -> None:
     """One page per visible paper at ``<shard>/papers/<id>/index.html``; unchanged pages are not rewritten.
 
     The record of written files (``written.WrittenFiles``, keyed by a digest of each page's fields
     and ``page_version()``) leaves a page whose file is untouched alone without rendering or
     reading it back (10,000 reads were most of this step's time). Anything else under
     ``directory`` (pages of papers gone or moved to another shard, shards no longer needed,
-    older layouts) is removed. Returns whether any file was written or removed.
+    older layouts) is removed.
     """
     written = WrittenFiles(directory / MANIFEST)
     template = _PAGES.get_template(PAGE_TEMPLATE)
     version = page_version()
     shards = shard_pages(catalog.papers, shard_papers())
     wanted: set[str] = set()
-    changed = False
     for k, papers in enumerate(shards):
         make_dirs(directory / str(k) / PAPERS.name, directory)  # a link planted under build/search is refused
         for paper in papers:
@@ -167,13 +151,12 @@ def write_search_pages(catalog: Indexed, directory: Path) -> bool:
             key = hashlib.sha256(version + json.dumps(fields).encode()).digest()
             path = f"{directory}/{relpath}"  # a plain string: 10,000 Path objects cost more than the stats
             if not written.unchanged(relpath, path, key):
-                changed |= written.write(relpath, Path(path), key, template.render(title_weight=TITLE_WEIGHT, **fields))
-    changed |= _remove_stale(directory, len(shards), wanted)
+                written.write(relpath, Path(path), key, template.render(title_weight=TITLE_WEIGHT, **fields))
+    _remove_stale(directory, len(shards), wanted)
     written.save()
-    return changed
 
 
-def _remove_stale(directory: Path, shards: int, wanted: Set[str]) -> bool:
+def _remove_stale(directory: Path, shards: int, wanted: Set[str]) -> None:
     """Remove what ``directory`` holds beyond the manifest and the wanted pages of ``shards`` shards."""
     keep = {str(k) for k in range(shards)} | {MANIFEST}
     stale = [entry for entry in _entries(directory) if entry.name not in keep]
@@ -186,7 +169,6 @@ def _remove_stale(directory: Path, shards: int, wanted: Set[str]) -> bool:
             shutil.rmtree(entry.path)
         else:
             os.unlink(entry.path)
-    return bool(stale)
 
 
 def _entries(directory: Path) -> list[os.DirEntry[str]]:

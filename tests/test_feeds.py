@@ -9,7 +9,8 @@ import pytest
 from test_render import catalog, paper
 
 from generator.feeds import FEED_ENTRIES
-from generator.render import Renderer, feeds
+from generator.render import Renderer
+from generator.sitefiles import feeds
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 HOSTILE = "<script>alert(1)</script> & ]]> <![CDATA[x]]> \"quotes\" 'single'"

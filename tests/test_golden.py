@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 from test_render import catalog, paper
 
-from generator.render import Renderer, feeds
+from generator.render import Renderer
+from generator.sitefiles import feeds
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 REFRESH = os.environ.get("PAPERLIST_REFRESH_GOLDEN") == "1"

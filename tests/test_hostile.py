@@ -28,9 +28,10 @@ from mkdocs.utils.meta import get_data
 from conftest import FIXTURES, examples, make_project, run_generator
 from generator.catalog import build_catalog
 from generator.linkcheck import check_site
+from generator.pagetext import excerpt
 from generator.parse import parse_dump
 from generator.records import Paper
-from generator.render import Renderer, excerpt
+from generator.render import Renderer
 from generator.safetext import check
 from generator.taxonomy import load_taxonomy
 

@@ -15,7 +15,8 @@ from test_validation import GOOD, problems_for
 from conftest import make_project, run_generator
 from generator.feeds import atom_feed
 from generator.links import arxiv_id_problem, bibtex, https_url_problem
-from generator.render import Renderer, papers_json
+from generator.render import Renderer
+from generator.sitefiles import papers_json
 
 GOOD_IDS = [
     "2410.13618",

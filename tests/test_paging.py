@@ -16,7 +16,8 @@ from generator import paging
 from generator.build import build
 from generator.linkcheck import check_site
 from generator.project import Project
-from generator.render import Renderer, page_url
+from generator.render import Renderer
+from generator.urls import page_url
 
 TOPIC = [
     paper(

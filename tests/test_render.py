@@ -19,9 +19,12 @@ from mkdocs.utils.meta import get_data
 from conftest import examples
 from generator.catalog import Catalog, build_catalog
 from generator.frontmatter import front_matter, meta_text
+from generator.pagetext import excerpt
 from generator.records import Paper
-from generator.render import Renderer, excerpt, papers_json, relative
+from generator.render import Renderer
+from generator.sitefiles import papers_json
 from generator.taxonomy import Taxonomy, Term
+from generator.urls import relative
 from generator.views import abstract_segments
 
 HOSTILE = 'Tricky <script>alert("x")</script> & *stars* _under_ `tick` $x$ [l](javascript:y) {{ j }} <!-- c --> ]]>'

@@ -17,7 +17,7 @@ from test_render import paper
 
 from conftest import examples
 from generator import urls
-from generator.render import paper_json
+from generator.sitefiles import paper_json
 
 REPO = Path(__file__).resolve().parent.parent
 # A browser's view: the site published in a sub-path of a host.
