@@ -48,7 +48,6 @@ from generator.urls import SHELLED  # the pages that may be filled from a shell
 SHELL_TEMPLATE = "paperlist-shell.html"  # a name no theme file has: the loader answers it
 VERIFIED = 3  # real renders a shell must reproduce before it is used alone
 SLOTS = ("title", "description", "content")
-FALLBACK = SHELL_FALLBACK  # logged when a kind of paper page cannot use its shell (see problems)
 
 log = logging.getLogger("mkdocs.hooks.paperlist")
 _count = {"filled": 0}  # pages filled from a shell in this build, logged at the end
@@ -179,7 +178,7 @@ class Shells:
                 log.info(
                     "%spages like %s are rendered for real (slower): the theme prints a slot twice or never,"
                     " or keeps preformatted text in its chrome",
-                    FALLBACK,
+                    SHELL_FALLBACK,
                     page.file.src_uri,
                 )
         shell = self.shells[kind]
@@ -196,7 +195,7 @@ class Shells:
                     "%sthe shell of %s differs from its real render, so pages like it are rendered for real"
                     " (slower): the theme's output depends on the page's content or metadata (see MATERIAL.md,"
                     " 'The shell'); PAPERLIST_SHELL=verify fails on every such page",
-                    FALLBACK,
+                    SHELL_FALLBACK,
                     page.file.src_uri,
                 )
                 return expected

@@ -237,24 +237,19 @@ def related_papers(
     if len(papers) < 2:
         return {p.id: () for p in papers}
     tfidf = tfidf_matrix(papers, weights.title)
-    parts = [
-        (weights.text * (1 - weights.lsa), exact_part(tfidf)),
-        (weights.topic, label_matrix([p.topics for p in papers])),
-        (weights.tag, label_matrix([p.tags for p in papers])),
-    ]
     # Few label columns share many papers each: as sparse products they would cost N x (papers
     # per label) entries; as dense columns beside the LSA ones they are one BLAS product.
     lsa_weight = weights.text * weights.lsa
+    exact_weight = weights.text * (1 - weights.lsa)
     dense_parts = [lsa_matrix(tfidf) * np.float32(np.sqrt(lsa_weight))] if lsa_weight else []
-    sparse_parts = []
-    for weight, matrix in parts:
-        if not weight:
-            continue
-        scaled = matrix * np.float32(np.sqrt(weight))
-        if matrix is not parts[0][1] and matrix.shape[1] <= DENSE_LABELS:
-            dense_parts.append(scaled.toarray())
-        else:
-            sparse_parts.append(scaled)
+    sparse_parts = [exact_part(tfidf) * np.float32(np.sqrt(exact_weight))] if exact_weight else []
+    for weight, labels in ((weights.topic, [p.topics for p in papers]), (weights.tag, [p.tags for p in papers])):
+        if weight:
+            scaled = label_matrix(labels) * np.float32(np.sqrt(weight))
+            if scaled.shape[1] <= DENSE_LABELS:
+                dense_parts.append(scaled.toarray())
+            else:
+                sparse_parts.append(scaled)
     sparse = sp.csr_matrix(sp.hstack(sparse_parts)) if sparse_parts else None
     dense = np.hstack(dense_parts).astype(np.float32) if dense_parts else None
     ranked = rank_matrix(sparse, dense, k)
