@@ -30,8 +30,9 @@ import yaml
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from generator.build import Project, load_curated
+from generator.ranking import rank_matrix
 from generator.records import Paper
-from generator.related import RELATED, Weights, rank_matrix, related_papers
+from generator.related import RELATED, Weights, related_papers
 
 ROOT = Path(__file__).resolve().parent.parent
 TUNING = Path(__file__).resolve().parent / "related_families.yml"

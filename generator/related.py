@@ -6,12 +6,14 @@ smoothed by a small latent semantic (LSA) projection so papers that say the same
 different words still meet. Shared topics and tags then pull papers of one family together.
 ``bench/related_eval.py`` measures each ingredient against plain TF-IDF.
 
-Scores are ranked a block of rows at a time (BLOCK_ENTRIES scores), so memory never grows with N x N.
+Scores are ranked a block of rows at a time (``ranking.py``), so memory never grows with N x N; past
+``clusters.EXACT_LIMIT`` papers each paper is scored against its neighbourhood only (``clusters.py``).
 """
 
 from __future__ import annotations
 
 import re
+from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -21,15 +23,16 @@ from sklearn.decomposition import TruncatedSVD
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 from sklearn.preprocessing import normalize
 
+from .clusters import EXACT_LIMIT, rank_by_groups
+from .ranking import rank_matrix
 from .records import Paper
 
 RELATED = 5
-BLOCK_ENTRIES = 1 << 22  # scores ranked at once: 16 MB of float32 whatever the number of papers
-SCORE_STEP = 2.0**-20  # scores closer than this are a tie, broken by id
 LSA_COMPONENTS = 64
 LSA_SAMPLE = 2000
 LSA_ITERATIONS = 4
-EXACT_MAX_DF = 0.02  # terms in more papers than this share (at least 20) are matched through LSA only
+EXACT_MAX_DF = 0.02  # terms in more papers than this share (at least 20, at most 200) are matched through LSA only
+EXACT_MAX_PAPERS = 200  # a term in d papers costs d * d pairs: past this, the product grows as N * N
 # Words every abstract of the field uses: they say how a paper is written, not what it is about.
 BOILERPLATE = frozenset(
     """propose proposes proposed present presents introduce introduces novel new approach approaches method methods
@@ -62,6 +65,13 @@ def paper_text(paper: Paper) -> str:
     return f"{paper.title} {paper.abstract}"
 
 
+def _ranks(sizes: np.ndarray) -> np.ndarray:
+    """0, 1, ... size-1 for each size in turn: each item's place within its group."""
+    starts = np.cumsum(sizes) - sizes
+    ranks: np.ndarray = np.arange(int(sizes.sum()), dtype=np.int64) - np.repeat(starts, sizes)
+    return ranks
+
+
 def count_matrix(texts: Sequence[str]) -> tuple[sp.csr_matrix, np.ndarray]:
     """Counts of word 1-2-grams per text, and for each column whether all its words are boilerplate.
 
@@ -71,24 +81,30 @@ def count_matrix(texts: Sequence[str]) -> tuple[sp.csr_matrix, np.ndarray]:
     pairs found with numpy (``tests/test_related.py`` compares the two).
     """
     numbers: dict[str, int] = {}
-    flat: list[str] = []
-    lengths = []
-    for text in texts:
-        kept = [w for w in TOKEN.findall(text.lower()) if w not in ENGLISH_STOP_WORDS]
-        flat += kept
-        lengths.append(len(kept))
     number = numbers.setdefault
-    words = np.array([number(w, len(numbers)) for w in flat], dtype=np.int64)
-    rows = np.repeat(np.arange(len(texts), dtype=np.int64), lengths)
-    within = rows[1:] == rows[:-1]  # a pair never spans two texts
+    ids = array("q")  # word numbers, text after text: 8 bytes a word, not a string object each
+    lengths = array("q")
+    for text in texts:
+        kept = [number(w, len(numbers)) for w in TOKEN.findall(text.lower()) if w not in ENGLISH_STOP_WORDS]
+        ids.extend(kept)
+        lengths.append(len(kept))
+    words = np.frombuffer(ids, dtype=np.int64) if ids else np.zeros(0, dtype=np.int64)
+    sizes = np.frombuffer(lengths, dtype=np.int64) if lengths else np.zeros(0, dtype=np.int64)
+    ends = np.cumsum(sizes)
+    within = np.ones(max(len(words) - 1, 0), dtype=bool)  # a pair never spans two texts
+    within[ends[(ends > 0) & (ends < len(words))] - 1] = False
     pairs, pair_columns = np.unique(((words[:-1] << 32) | words[1:])[within], return_inverse=True)
     vocabulary = len(numbers)
+    # Each text's words and then its pairs, row after row: the CSR arrays are built in place.
+    pair_sizes = np.maximum(sizes - 1, 0)
+    indptr = np.concatenate([[0], np.cumsum(sizes + pair_sizes)]).astype(np.int64)
+    indices = np.empty(int(indptr[-1]), dtype=np.int32)
+    unigram = np.ones(len(indices), dtype=bool)
+    unigram[np.repeat(indptr[:-1] + sizes, pair_sizes) + _ranks(pair_sizes)] = False
+    indices[unigram] = words
+    indices[~unigram] = pair_columns.ravel() + vocabulary
     matrix = sp.csr_matrix(
-        (
-            np.ones(len(words) + len(pair_columns), dtype=np.float32),
-            (np.concatenate([rows, rows[1:][within]]), np.concatenate([words, pair_columns.ravel() + vocabulary])),
-        ),
-        shape=(len(texts), vocabulary + len(pairs)),
+        (np.ones(len(indices), dtype=np.float32), indices, indptr), shape=(len(texts), vocabulary + len(pairs))
     )
     matrix.sum_duplicates()
     plain = np.fromiter((w in BOILERPLATE for w in numbers), dtype=bool, count=vocabulary)
@@ -125,7 +141,7 @@ def exact_part(tfidf: sp.csr_matrix, max_df: float = EXACT_MAX_DF) -> sp.csr_mat
     dense and slow at 10,000 papers; LSA already carries what they say.
     """
     df = np.bincount(tfidf.indices, minlength=tfidf.shape[1])
-    keep = (df <= max(max_df * tfidf.shape[0], 20)).astype(np.float32)
+    keep = (df <= max(min(max_df * tfidf.shape[0], EXACT_MAX_PAPERS), 20)).astype(np.float32)
     return sp.csr_matrix(normalize(tfidf @ sp.diags(keep)))
 
 
@@ -162,67 +178,6 @@ def label_matrix(labels: Sequence[Sequence[str]]) -> sp.csr_matrix:
     return sp.csr_matrix(normalize(matrix))
 
 
-def top_k(scores: np.ndarray, k: int, exclude: int) -> list[int]:
-    """Indices of the k best scores, best first, ties broken by index (papers are sorted by id)."""
-    scores = scores.copy()
-    scores[exclude] = -np.inf
-    k = min(k, scores.size - 1)
-    if k <= 0:
-        return []
-    kth = np.partition(scores, -k)[-k]
-    candidates = np.flatnonzero(scores >= kth)
-    order = np.lexsort((candidates, -scores[candidates]))
-    return [int(i) for i in candidates[order][:k]]
-
-
-def top_k_rows(scores: np.ndarray, k: int, first: int) -> list[list[int]]:
-    """``top_k`` of every row of a block whose first row is paper ``first``, vectorised.
-
-    A row whose k-th best score is tied with a score outside its first k is handed to
-    ``top_k``, which sees every tied candidate, so the ties still go by id. ``scores`` is
-    overwritten (each paper's own score), which saves copying a block.
-    """
-    rows, count = scores.shape
-    k = min(k, count - 1)
-    if k <= 0:
-        return [[] for _ in range(rows)]
-    scores[np.arange(rows), np.arange(first, first + rows)] = -np.inf  # never a paper itself
-    best = np.argpartition(scores, count - k, axis=1)[:, count - k :]
-    best_scores = np.take_along_axis(scores, best, axis=1)
-    order = np.lexsort((best, -best_scores), axis=1)
-    best, best_scores = np.take_along_axis(best, order, axis=1), np.take_along_axis(best_scores, order, axis=1)
-    tied = (scores >= best_scores[:, -1:]).sum(axis=1) > k
-    return [top_k(scores[r], k, first + r) if tied[r] else [int(i) for i in best[r]] for r in range(rows)]
-
-
-def rank_matrix(sparse: sp.spmatrix | None, dense: np.ndarray | None, k: int) -> list[list[int]]:
-    """The k best others of every row by ``sparse @ sparse.T + dense @ dense.T``, a block at a time.
-
-    A block holds about BLOCK_ENTRIES scores (float32), so memory stays bounded whatever N is.
-    Scores are rounded to SCORE_STEP before ranking: two scores that differ only in the last bits
-    a BLAS build or a thread count chooses are a tie, and ties go by index (papers sorted by id).
-    """
-    if sparse is None and dense is None:
-        raise ValueError("nothing to rank by")
-    count = sparse.shape[0] if sparse is not None else len(dense)  # type: ignore[arg-type]
-    rows_per_block = max(1, BLOCK_ENTRIES // max(count, 1))
-    left = sp.csr_matrix(sparse, dtype=np.float32) if sparse is not None else None
-    right = sp.csr_matrix(left.T) if left is not None else None  # CSR: a product needs no conversion
-    result: list[list[int]] = []
-    for start in range(0, count, rows_per_block):
-        stop = min(start + rows_per_block, count)
-        if dense is not None:
-            block = np.asarray(dense[start:stop] @ dense.T, dtype=np.float32)
-        else:
-            block = np.zeros((stop - start, count), dtype=np.float32)
-        if left is not None:
-            part = sp.csr_matrix(left[start:stop] @ right)  # a product holds each (row, column) once
-            block[np.repeat(np.arange(stop - start), np.diff(part.indptr)), part.indices] += part.data
-        np.rint(block * np.float32(1 / SCORE_STEP), out=block)
-        result.extend(top_k_rows(block, k, start))
-    return result
-
-
 def related_papers(
     papers: Sequence[Paper], k: int = RELATED, weights: Weights = Weights()
 ) -> dict[str, tuple[str, ...]]:
@@ -252,5 +207,8 @@ def related_papers(
                 sparse_parts.append(scaled)
     sparse = sp.csr_matrix(sp.hstack(sparse_parts)) if sparse_parts else None
     dense = np.hstack(dense_parts).astype(np.float32) if dense_parts else None
-    ranked = rank_matrix(sparse, dense, k)
+    if dense is not None and len(papers) > EXACT_LIMIT:
+        ranked = rank_by_groups(sparse, dense, k)
+    else:
+        ranked = rank_matrix(sparse, dense, k)
     return {p.id: tuple(papers[i].id for i in row) for p, row in zip(papers, ranked, strict=True)}

@@ -10,9 +10,10 @@ import pytest
 from test_render import paper
 
 from bench.related_eval import FULL, HELD_OUT, MARGIN, TEXT_ONLY, TUNING, evaluate, load_families
-from generator import related
+from generator import ranking, related
 from generator.build import Project, load_curated
-from generator.related import Weights, related_papers, top_k, top_k_rows
+from generator.ranking import top_k, top_k_rows
+from generator.related import Weights, related_papers
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -60,7 +61,7 @@ def test_memory_is_bounded_by_blocks_not_by_n_squared(monkeypatch: pytest.Monkey
     # Tiny blocks (a few rows each) give exactly the ranking of one big block.
     papers = corpus()
     expected = related_papers(papers)
-    monkeypatch.setattr(related, "BLOCK_ENTRIES", 70)
+    monkeypatch.setattr(ranking, "BLOCK_ENTRIES", 70)
     assert related_papers(papers) == expected
 
 
@@ -68,7 +69,7 @@ def test_ties_are_broken_by_id() -> None:
     same = [paper(f"p{i}", "Same title", "Same abstract words here.") for i in range(6)]
     assert related_papers(same)["p3"] == ("p0", "p1", "p2", "p4", "p5")
     scores = np.array([[0.0, 1.0, 1.0, 0.5, 1.0]])
-    assert top_k_rows(scores, 2, 0) == [[1, 2]] == [top_k(scores[0].copy(), 2, 0)]
+    assert top_k_rows(scores, 2, np.array([0])) == [[1, 2]] == [top_k(scores[0].copy(), 2, 0)]
 
 
 def test_tiny_lists() -> None:
@@ -97,7 +98,7 @@ def test_count_matrix_counts_what_scikit_learns_vectorizer_counts() -> None:
 
     _, papers, _ = load_curated(Project(Path(__file__).resolve().parent.parent))
     papers = papers[::8]  # sixty papers' worth of terms: the comparison is dense, kept small
-    texts = [p.title for p in papers] + [p.abstract for p in papers]
+    texts = ["", "lone", "", *(p.title for p in papers), *(p.abstract for p in papers)]  # empty texts first too
     texts += ["", "the of and", "Ünïcode ÉCOLE straße ǅ x y z", "a\u00a0b  c__d 42 x2 \u0660\u0661", "$x_1$ `code` <b>"]
     ours, boilerplate = related.count_matrix(texts)
     vectorizer = CountVectorizer(ngram_range=(1, 2), stop_words="english")
