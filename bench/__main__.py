@@ -189,10 +189,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", help="also write the raw figures to this file")
     args = parser.parse_args(argv)
     sizes = args.sizes or ([1000, 10000, 100000] if args.full else [1000, 10000])
-    results = [measure(n, not args.no_browser) for n in sizes]
-    if args.json:  # first: a figure measured is never lost to the table below
-        serial = [{**r, "searches": [s.__dict__ for s in r["searches"]]} for r in results]
-        Path(args.json).write_text(json.dumps(serial, indent=1), encoding="utf-8")
+    results = []
+    for n in sizes:
+        results.append(measure(n, not args.no_browser))
+        if args.json:  # after each size: a figure measured is never lost to a later size or the table
+            serial = [{**r, "searches": [s.__dict__ for s in r["searches"]]} for r in results]
+            Path(args.json).write_text(json.dumps(serial, indent=1), encoding="utf-8")
     print(table(results))
     for r in results:
         if r["written"]:
