@@ -100,11 +100,12 @@ def rank_by_groups(
             block = np.hstack([block, np.full((len(chunk), k + 1), -np.inf, dtype=np.float32)])  # room: never short
             own_here = own[start : start + step].copy()
             own_here[own_here < 0] = block.shape[1] - 1  # a padding column stands in for "not a member"
-            for r, best in enumerate(top_k_rows(block.copy(), k, own_here)):
-                picked = [i for i in best if i < len(columns) and i != own_here[r]]  # no padding, never itself
-                base = slot[start + r] * k
-                found[chunk[r], base : base + len(picked)] = columns[picked]
-                scores[chunk[r], base : base + len(picked)] = block[r, picked]
+            best = top_k_rows(block.copy(), k, own_here)
+            # Padding and the paper itself are not candidates (a group smaller than k + 1 has too few).
+            real = (best < len(columns)) & (best != own_here[:, None])
+            where = (chunk[:, None], slot[start : start + step, None] * k + np.arange(best.shape[1]))
+            found[where] = np.where(real, columns[np.minimum(best, len(columns) - 1)], -1)
+            scores[where] = np.where(real, np.take_along_axis(block, best, axis=1), -np.inf)
     order = np.lexsort((np.where(found < 0, count, found), -scores), axis=1)[:, :k]
     best_found = np.take_along_axis(found, order, axis=1)
     return [[int(i) for i in row if i >= 0] for row in best_found]

@@ -37,24 +37,26 @@ def top_k(scores: np.ndarray, k: int, exclude: int) -> list[int]:
     return [int(i) for i in candidates[order][:k]]
 
 
-def top_k_rows(scores: np.ndarray, k: int, own: np.ndarray) -> list[list[int]]:
-    """``top_k`` of every row of a block, vectorised; row r never gets column ``own[r]`` (its paper).
+def top_k_rows(scores: np.ndarray, k: int, own: np.ndarray) -> np.ndarray:
+    """``top_k`` of every row of a block, vectorised, as a (rows, k) array of column indices;
+    row r never gets column ``own[r]`` (its paper).
 
     A row whose k-th best score is tied with a score outside its first k is handed to
     ``top_k``, which sees every tied candidate, so the ties still go by index. ``scores`` is
     overwritten (each paper's own score), which saves copying a block.
     """
     rows, count = scores.shape
-    k = min(k, count - 1)
-    if k <= 0:
-        return [[] for _ in range(rows)]
+    k = max(min(k, count - 1), 0)
+    if k == 0:
+        return np.zeros((rows, 0), dtype=np.int64)
     scores[np.arange(rows), own] = -np.inf  # never a paper itself
     best = np.argpartition(scores, count - k, axis=1)[:, count - k :]
     best_scores = np.take_along_axis(scores, best, axis=1)
     order = np.lexsort((best, -best_scores), axis=1)
     best, best_scores = np.take_along_axis(best, order, axis=1), np.take_along_axis(best_scores, order, axis=1)
-    tied = (scores >= best_scores[:, -1:]).sum(axis=1) > k
-    return [top_k(scores[r], k, int(own[r])) if tied[r] else [int(i) for i in best[r]] for r in range(rows)]
+    for r in np.flatnonzero((scores >= best_scores[:, -1:]).sum(axis=1) > k):  # ties at the k-th place
+        best[r] = top_k(scores[r], k, int(own[r]))
+    return best.astype(np.int64, copy=False)
 
 
 def block_scores(
@@ -90,5 +92,5 @@ def rank_matrix(sparse: sp.spmatrix | None, dense: np.ndarray | None, k: int) ->
             dense[start:stop] if dense is not None else None,
             dense_right,
         )
-        result.extend(top_k_rows(block, k, np.arange(start, stop)))
+        result.extend(top_k_rows(block, k, np.arange(start, stop)).tolist())
     return result

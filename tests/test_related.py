@@ -69,7 +69,7 @@ def test_ties_are_broken_by_id() -> None:
     same = [paper(f"p{i}", "Same title", "Same abstract words here.") for i in range(6)]
     assert related_papers(same)["p3"] == ("p0", "p1", "p2", "p4", "p5")
     scores = np.array([[0.0, 1.0, 1.0, 0.5, 1.0]])
-    assert top_k_rows(scores, 2, np.array([0])) == [[1, 2]] == [top_k(scores[0].copy(), 2, 0)]
+    assert top_k_rows(scores, 2, np.array([0])).tolist() == [[1, 2]] == [top_k(scores[0].copy(), 2, 0)]
 
 
 def test_tiny_lists() -> None:
