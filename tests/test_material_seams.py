@@ -165,6 +165,53 @@ def test_the_search_toggle_search_js_drives_is_the_themes() -> None:
     assert re.search(r'<label class="md-header__button md-icon" for="__search"', _theme(HEADER))
 
 
+# The theme draws its header's menu and search buttons, and the dialog's magnifier/back arrow, as
+# <label for="__drawer">/<label for="__search">; ours are <button>s (partials/header.html,
+# search.js), so paperlist.css and search.css repeat the theme's rules for those labels under
+# these selectors.
+BUTTON_FOR_LABEL = {
+    ".md-header__button[for=__drawer]": ".md-header__button[data-pl-drawer]",
+    ".md-header__button[for=__search]": ".md-header__button[data-pl-search]",
+    ".md-search__icon[for=__search]": ".pl-search .pl-search-back",
+}
+PAPERLIST_CSS = OVERRIDES / "assets" / "paperlist.css"
+
+
+def _css_rules(css: str) -> set[tuple[str, str, str]]:
+    """(media query, one selector, declarations) of every rule, spaces, quotes and trailing
+    semicolons dropped and ``0.5`` written ``.5``, so a readable sheet compares with a minified one."""
+    css = re.sub(r"/\*.*?\*/", "", css, flags=re.S)
+    tidy = lambda text: re.sub(r"(?<![\d.])0\.", ".", re.sub(r"[\s\"']+", "", text)).rstrip(";")  # noqa: E731
+    found, stack = set(), []
+    for text, brace in re.findall(r"([^{}]*)([{}])", css):
+        if brace == "{":
+            stack.append(text.strip())
+            continue
+        selectors = stack.pop() if stack else ""
+        if not selectors.startswith("@"):
+            media = tidy("".join(s for s in stack if s.startswith("@")))
+            found |= {(media, tidy(selector), tidy(text)) for selector in selectors.split(",")}
+    return found
+
+
+def test_our_header_buttons_are_styled_as_the_themes_labels() -> None:
+    """Every rule of the theme's for those labels is in our stylesheets, for our buttons: they show,
+    hide and sit where the theme's labels would, at each breakpoint."""
+    sheets = "".join(p.read_text(encoding="utf-8") for p in (THEME / "assets" / "stylesheets").glob("main.*.min.css"))
+    ours = _css_rules(PAPERLIST_CSS.read_text(encoding="utf-8") + SEARCH_CSS.read_text(encoding="utf-8"))
+    wanted = set()
+    for media, selector, declarations in _css_rules(sheets):
+        for label, button in BUTTON_FOR_LABEL.items():
+            if label in selector:
+                wanted.add((media, selector.replace(label, re.sub(r"\s+", "", button)), declarations))
+    assert len(wanted) >= 4, f"{UPGRADE} no longer styles the labels for __drawer and __search: re-check"
+    missing = "\n".join(f"    {m} {s} {{{d}}}" for m, s, d in sorted(wanted - ours))
+    assert not missing, (
+        f"{UPGRADE} styles its header labels otherwise: repeat these rules for our buttons in"
+        f" overrides/assets/paperlist.css or search.css (MATERIAL.md, 'The header'):\n{missing}"
+    )
+
+
 def test_search_icons_are_the_themes() -> None:
     script = SEARCH_JS.read_text(encoding="utf-8")
     for name, icon in ICONS.items():

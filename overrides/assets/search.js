@@ -26,13 +26,15 @@
     `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24"><path d="${ICONS[name]}"/></svg>`;
   /* The dialog's controls: the field; the clear button, reachable once there is text to clear;
    * the back arrow (the close control of the full-screen search on narrow screens; a picture
-   * of a magnifier on wide ones); the results as a list of links. The count of results is a
+   * of a magnifier on wide ones: the theme's label for #__search, a <button> here, as a label
+   * may not take a button's role; search.css places it as the theme places its label); the
+   * results as a list of links. The count of results is a
    * status line that screen readers announce, not the whole list on every keystroke. */
   const DIALOG = `<label class="md-search__overlay" for="__search"></label>
 <div class="md-search__inner" role="search">
 <form class="md-search__form" name="search">
 <input type="text" class="md-search__input" name="query" autocapitalize="off" autocorrect="off" autocomplete="off" spellcheck="false" aria-controls="pl-search-list" aria-describedby="pl-search-meta" required>
-<label class="md-search__icon md-icon pl-search-back" for="__search">${icon("magnify")}${icon("back")}</label>
+<button type="button" class="md-search__icon md-icon pl-search-back">${icon("magnify")}${icon("back")}</button>
 <nav class="md-search__options"><button type="reset" class="md-search__icon md-icon" tabindex="-1">${icon("close")}</button></nav>
 </form>
 <div class="md-search__output"><div class="md-search__scrollwrap">
@@ -210,7 +212,7 @@
    * while it is open and goes back where it came from when it closes. --------------------- */
   const back = root.querySelector(".pl-search-back");
   const reset = root.querySelector("button[type=reset]");
-  const trigger = document.querySelector(".md-header__button[for='__search']");
+  const trigger = document.querySelector("[data-pl-search]"); // the header's button (partials/header.html)
   const shown = (el) => {
     const box = el.getBoundingClientRect();
     return box.width > 0 && box.height > 0 && getComputedStyle(el).visibility !== "hidden";
@@ -231,7 +233,6 @@
     reset.tabIndex = open && input.value ? 0 : -1;
     const control = open && getComputedStyle(back).pointerEvents !== "none";
     back.tabIndex = control ? 0 : -1;
-    back.setAttribute("role", control ? "button" : "presentation");
     back.setAttribute("aria-hidden", String(!control));
   };
   const open = (from) => {
@@ -275,8 +276,8 @@
     if (!quiet && !tabbing) open(input);
   });
   input.addEventListener("pointerenter", load, { once: true });
-  // The header's button and the checkbox behind it (clicks on the button, the back arrow or
-  // the overlay outside the dialog): opening moves focus in, closing moves it back.
+  // The checkbox behind the dialog (the header's button, the back arrow, a click on the overlay
+  // outside the dialog): opening moves focus in, closing moves it back.
   toggle.addEventListener("change", () => {
     if (isOpen()) {
       opener = trigger;
@@ -286,17 +287,12 @@
       closed();
     }
   });
+  // The buttons toggle the checkbox as the theme's labels for it do: the change handler above.
   for (const el of [trigger, back]) {
-    if (!el) continue;
-    el.addEventListener("keydown", (event) => {
-      if (event.key !== "Enter" && event.key !== " ") return;
-      event.preventDefault();
-      el.click();
+    el?.addEventListener("click", () => {
+      toggle.checked = !toggle.checked;
+      toggle.dispatchEvent(new Event("change", { bubbles: true }));
     });
-  }
-  if (trigger) {
-    trigger.tabIndex = 0;
-    trigger.setAttribute("role", "button");
   }
   form.addEventListener("submit", (event) => {
     event.preventDefault();
