@@ -7,6 +7,7 @@ import dataclasses
 import functools
 import http.server
 import os
+import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -52,15 +53,28 @@ class SearchTiming:
     pasted: bool = False  # the query arrived as one input event (a paste), not key by key
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    """Files of a directory, without a log line per request."""
+
     def log_message(self, format: str, *args: Any) -> None:
         pass
 
 
+class _QuietServer(http.server.ThreadingHTTPServer):
+    """Silent when a browser drops a connection mid-response (it navigated on, or the page
+    closed): that is no fault of the site. Every other error still prints its traceback."""
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            return
+        super().handle_error(request, client_address)
+
+
 @contextlib.contextmanager
-def served(directory: Path, handler: type[http.server.SimpleHTTPRequestHandler] = _Quiet) -> Iterator[str]:
-    """``directory`` served on 127.0.0.1 from a thread by ``handler``; yields the base URL."""
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(directory)))
+def served(directory: Path, handler: type[http.server.SimpleHTTPRequestHandler] = QuietHandler) -> Iterator[str]:
+    """``directory`` served on 127.0.0.1 from a thread by ``handler``; yields the base URL (ending
+    in ``/``). The browser tests, the search benchmark and the audit all serve sites with it."""
+    server = _QuietServer(("127.0.0.1", 0), functools.partial(handler, directory=str(directory)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}/"

@@ -106,6 +106,8 @@ class ListView:
         meta: dict[str, str | bool | int] = {"title": meta_text(title), "description": meta_text(description)}
         if self.feed:
             meta.update(feed=self.feed, feed_title=meta_text(f"Paperlist: {self.title}"))
+        if not self.pager:  # the whole list on one page sorts in the browser: overrides/main.html loads tablesort
+            meta["sortable"] = True
         return meta
 
 

@@ -234,3 +234,53 @@ def test_the_header_controls_are_real_buttons_in_every_state(browser: Any, site:
     found["search open"] = _role_violations(page)
     page.close()
     assert found == {"closed": [], "drawer open": [], "search open": []}
+
+
+# Rows a script re-appends to a table body (Tablesort sorts by re-appending every row).
+COUNT_ROW_MOVES = """
+window.__plRowMoves = 0;
+const append = Node.prototype.appendChild;
+Node.prototype.appendChild = function (node) {
+  if (this.tagName === 'TBODY' && node.tagName === 'TR') window.__plRowMoves += 1;
+  return append.call(this, node);
+};
+"""
+
+
+@pytest.mark.parametrize(
+    "kind, sorts",
+    [("home", False), ("paper", False), ("topics index", False), ("stats", False), ("topic", True), ("tag", True)],
+)
+def test_only_pages_with_a_sortable_table_load_tablesort(browser: Any, site: Site, kind: str, sorts: bool) -> None:  # noqa: F811
+    """Tablesort was extra_javascript: every page fetched and ran it (Lighthouse's blocking time)."""
+    page = browser.new_page()
+    fetched: list[str] = []
+    page.on("request", lambda request: fetched.append(request.url) if "tablesort" in request.url else None)
+    page.goto(site.base + site.paths[kind])
+    page.wait_for_load_state("networkidle")
+    page.close()
+    assert len(fetched) == (3 if sorts else 0), fetched
+
+
+def test_a_topic_table_is_not_sorted_while_loading_and_sorts_on_a_click(browser: Any, site: Site) -> None:  # noqa: F811
+    """The rows arrive newest first: re-sorting them on load (Tablesort's default) was a long task
+    on a phone. The Date header still says it is the order, and a click still sorts."""
+    page = browser.new_page()
+    page.add_init_script(COUNT_ROW_MOVES)
+    page.goto(site.base + site.paths["topic"])
+    page.wait_for_load_state("networkidle")
+    table = page.locator("table.pl-list").first
+    assert table.locator("th", has_text="Date").get_attribute("aria-sort") == "descending"
+    dates = table.locator("tbody td:nth-child(2)").evaluate_all("cells => cells.map(c => c.dataset.sort)")
+    assert dates == sorted(dates, reverse=True)
+    assert page.evaluate("window.__plRowMoves") == 0
+    table.locator("th", has_text="Upvotes").click()
+    votes = table.locator("tbody td:nth-child(3)").evaluate_all("cells => cells.map(c => Number(c.dataset.sort))")
+    assert page.evaluate("window.__plRowMoves") == len(votes)
+    assert votes == sorted(votes, reverse=True) and votes[0] > votes[-1]
+    assert table.locator("th", has_text="Upvotes").get_attribute("aria-sort") == "descending"
+    assert table.locator("th", has_text="Date").get_attribute("aria-sort") is None
+    table.locator("th", has_text="Paper").click()  # titles sort by the title alone (data-sort set by then)
+    titles = table.locator("tbody .pl-title").all_inner_texts()
+    assert [t.lower() for t in titles] == sorted(t.lower() for t in titles)
+    page.close()
