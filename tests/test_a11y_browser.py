@@ -192,6 +192,20 @@ def test_on_a_phone_the_menu_opens_and_closes_from_the_keyboard(browser: Any, si
     assert not focus["open"] and focus["expanded"] == "false", focus
 
 
+def test_without_script_the_phone_menu_still_opens(browser: Any, site: Site) -> None:  # noqa: F811
+    context = browser.new_context(viewport=PHONE, java_script_enabled=False)
+    page = context.new_page()
+    page.goto(site.base + site.paths["topic"])
+    menu = page.locator(".md-header label[for=__drawer]")
+    assert menu.is_visible() and not page.locator(".md-header [data-pl-drawer]").is_visible()
+    menu.click()
+    page.wait_for_timeout(400)  # the drawer slides in (0.25 s)
+    opened = page.evaluate("document.getElementById('__drawer').checked")
+    first = page.locator(".md-sidebar--primary .md-nav__link").first.bounding_box()
+    context.close()
+    assert opened and first is not None and first["x"] >= 0
+
+
 # The header's controls (and the search dialog's back arrow, a control on phones): each element,
 # its role attribute, type and accessible name.
 HEADER_CONTROLS = """() => [...document.querySelectorAll(

@@ -3,7 +3,7 @@ upgrade of the theme changes something the project copied or patched (MATERIAL.m
 
 The records below are for the version in ``RECORDED_FOR``. A failure is not a test to update
 blindly: read the section of MATERIAL.md it names, check (or fix) the seam against the new
-theme, then refresh the record (``.venv/bin/python tests/test_material_seams.py`` rewrites the
+theme, then refresh the record (``PYTHONPATH=. .venv/bin/python tests/test_material_seams.py`` rewrites the
 fixtures of the header; the lists here are printed in the failure message).
 """
 
