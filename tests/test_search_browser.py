@@ -94,6 +94,23 @@ def test_searching_the_seed_site_for_a_short_name_finds_its_page(browser: Any, s
     page.close()
 
 
+def test_a_pasted_query_is_searched_whole(browser: Any, seed_site: str) -> None:
+    """A paste (one input event, searched without the typing debounce) answers the whole query."""
+    context = browser.new_context()
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=seed_site.rstrip("/"))
+    page = context.new_page()
+    page.goto(seed_site)
+    page.evaluate("navigator.clipboard.writeText('LoLDU')")
+    page.keyboard.press("s")
+    page.keyboard.press("Control+V")
+    page.wait_for_selector(RESULT_LINKS, state="visible", timeout=15_000)
+    answered = page.get_attribute(".pl-search .md-search-result__list", "data-query")
+    first = page.locator(RESULT_LINKS).first.get_attribute("href") or ""
+    context.close()
+    assert answered == "LoLDU"
+    assert "/papers/loldu-low-rank-adaptation-via-lower-diag-upper" in first
+
+
 def test_search_works_from_a_nested_page(browser: Any, seed_site: str) -> None:
     page = _search(browser, seed_site + "topics/", "unlearning")
     hrefs = [a.get_attribute("href") or "" for a in page.locator(RESULT_LINKS).all()]

@@ -100,6 +100,9 @@
         // The shards start loading as soon as the first's WebAssembly is there, not after its init.
         const merged = others.then((urls) => Promise.all(urls.map((url) => pagefind.mergeIndex(url, settings))));
         await Promise.all([pagefind.init(), merged]);
+        // An empty search runs the engine once (its worker, its WebAssembly's first calls)
+        // while the reader reads, fetching nothing: the first real query does not pay for it.
+        await pagefind.search("").catch(() => {});
         return pagefind;
       });
       engine.catch(() => {
@@ -256,14 +259,20 @@
     [input, reset, back, ...list.querySelectorAll("a[href]")].filter((el) => el.tabIndex >= 0 && shown(el));
 
   let timer = 0;
-  input.addEventListener("input", () => {
+  input.addEventListener("input", (event) => {
     if (!isOpen()) open(input);
     sync();
     clearTimeout(timer);
-    const wait = input.value.trim().length < SHORT_TERM ? SHORT_DEBOUNCE_MS : DEBOUNCE_MS;
+    const term = input.value.trim();
+    // A query that arrives whole (pasted, dropped, chosen from autofill) is searched at once:
+    // there are no more keys to wait for.
+    if (event.inputType && !event.inputType.startsWith("insertText") && term.length >= SHORT_TERM) {
+      render(input.value);
+      return;
+    }
+    const wait = term.length < SHORT_TERM ? SHORT_DEBOUNCE_MS : DEBOUNCE_MS;
     timer = setTimeout(() => render(input.value), wait);
     // Fetch the query's index chunks while the debounce waits.
-    const term = input.value.trim();
     if (term) load().then((pagefind) => pagefind.preload(term)).catch(() => {});
   });
   // Reaching the field with Tab does not open the modal dialog (a keyboard user passing
