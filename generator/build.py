@@ -16,7 +16,7 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -69,10 +69,14 @@ class Generated:
     published: bool = False  # False when site/ already was what this build would publish
 
 
-def generate(project: Project, timings: Timings | None = None) -> Generated:
+def generate(
+    project: Project, timings: Timings | None = None, linked: Callable[[Catalog], None] | None = None
+) -> Generated:
     """Everything before MkDocs: parse, check, ingest, link, render into ``build/docs``.
 
-    Raises BuildError with every problem found when any of them is an error.
+    ``linked`` is called with the catalog before the pages are rendered (the build writes the
+    search pages there and starts indexing them). Raises BuildError with every problem found
+    when any of them is an error.
     """
     timings = timings or Timings()
     with timings.phase("parse"):
@@ -106,6 +110,8 @@ def generate(project: Project, timings: Timings | None = None) -> Generated:
                 Severity.NOTICE,
             )
         )
+    if linked is not None:
+        linked(catalog)
     with timings.phase("render"), long_lived_frozen():
         write_docs(project, Renderer(catalog).plan())
     return Generated(catalog, result, problems)
@@ -258,26 +264,32 @@ def build(
         # The search index is built beside MkDocs' output and moved in (MkDocs empties its own).
         scratch = Path(tempfile.mkdtemp(prefix=staging_prefix(site, "search"), dir=site.parent))
         jobs: list[IndexJob] = []
+
+        def index_early(catalog: Catalog) -> None:
+            # Search pages need only the catalog: written before the pages are rendered, and when
+            # any changed (a cold build, new papers, an edit) Pagefind indexes them on the other
+            # core while this one renders and runs MkDocs. Unchanged, the site may be current.
+            with timings.phase("search pages"):
+                make_dirs(project.search_pages, project.search_pages.parent)
+                changed = write_search_pages(catalog, project.search_pages)
+            if changed:
+                jobs.append(start_index(project.search_pages, scratch / "pagefind"))
+
         try:
-            generated = generate(project, timings)
+            generated = generate(project, timings, index_early)
             epoch, dated = source_date_epoch(generated.catalog)
             generated.problems.extend(dated)
             if errors(dated):
                 raise BuildError(generated.problems)
             report(generated.problems)
-            with timings.phase("search pages"):
-                make_dirs(project.search_pages, project.search_pages.parent)
-                write_search_pages(generated.catalog, project.search_pages)
             extra = site_files(generated.catalog)
             inputs = sitestamp.inputs_digest(project, epoch, extra)
             if use_cache and sitestamp.current(project, site, inputs):
-                return generated
+                return generated  # an index started for pages rewritten with the same bytes is stopped below
             sitestamp.forget(project, site)
-            # Pagefind starts here, while this thread only waits for MkDocs: a shard's fork from the
-            # index thread while NumPy's BLAS threads computed related papers hung a 10k build.
-            job = start_index(project.search_pages, scratch / "pagefind")
-            jobs.append(job)
-            publish_site(project, site, epoch, extra, timings, job)
+            if not jobs:
+                jobs.append(start_index(project.search_pages, scratch / "pagefind"))
+            publish_site(project, site, epoch, extra, timings, jobs[0])
             sitestamp.remember(project, site, inputs)
             generated.published = True
         finally:

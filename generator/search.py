@@ -37,7 +37,6 @@ from .cache import code_version
 from .catalog import Catalog
 from .output import make_dirs, write_if_changed
 from .problems import Problem
-from .publish import die_with_parent
 from .records import Paper
 from .urls import PAPERS, SEARCH_BUNDLE, SEARCH_SHARDS, search_file, search_shard
 from .written import WrittenFiles
@@ -128,20 +127,21 @@ def shard_pages(papers: Sequence[Paper], size: int) -> list[list[Paper]]:
     return [list(papers[k * len(papers) // count : (k + 1) * len(papers) // count]) for k in range(count)]
 
 
-def write_search_pages(catalog: Catalog, directory: Path) -> None:
+def write_search_pages(catalog: Catalog, directory: Path) -> bool:
     """One page per visible paper at ``<shard>/papers/<id>/index.html``; unchanged pages are not rewritten.
 
     The record of written files (``written.WrittenFiles``, keyed by a digest of each page's fields
     and ``page_version()``) leaves a page whose file is untouched alone without rendering or
     reading it back (10,000 reads were most of this step's time). Anything else under
     ``directory`` (pages of papers gone or moved to another shard, shards no longer needed,
-    older layouts) is removed.
+    older layouts) is removed. True when a page was written or removed: the index must be rebuilt.
     """
     written = WrittenFiles(directory / MANIFEST)
     template = _PAGES.get_template(PAGE_TEMPLATE)
     version = page_version()
     shards = shard_pages(catalog.papers, shard_papers())
     wanted: set[str] = set()
+    changed = False
     for k, papers in enumerate(shards):
         make_dirs(directory / str(k) / PAPERS.name, directory)  # a link planted under build/search is refused
         for paper in papers:
@@ -151,13 +151,15 @@ def write_search_pages(catalog: Catalog, directory: Path) -> None:
             key = hashlib.sha256(version + json.dumps(fields).encode()).digest()
             path = f"{directory}/{relpath}"  # a plain string: 10,000 Path objects cost more than the stats
             if not written.unchanged(relpath, path, key):
-                written.write(relpath, Path(path), key, template.render(title_weight=TITLE_WEIGHT, **fields))
-    _remove_stale(directory, len(shards), wanted)
+                page = template.render(title_weight=TITLE_WEIGHT, **fields)
+                changed = written.write(relpath, Path(path), key, page) or changed
+    changed = _remove_stale(directory, len(shards), wanted) or changed
     written.save()
+    return changed
 
 
-def _remove_stale(directory: Path, shards: int, wanted: Set[str]) -> None:
-    """Remove what ``directory`` holds beyond the manifest and the wanted pages of ``shards`` shards."""
+def _remove_stale(directory: Path, shards: int, wanted: Set[str]) -> bool:
+    """Remove what ``directory`` holds beyond the manifest and the wanted pages of ``shards`` shards; True if any."""
     keep = {str(k) for k in range(shards)} | {MANIFEST}
     stale = [entry for entry in _entries(directory) if entry.name not in keep]
     for k in range(shards):
@@ -169,6 +171,7 @@ def _remove_stale(directory: Path, shards: int, wanted: Set[str]) -> None:
             shutil.rmtree(entry.path)
         else:
             os.unlink(entry.path)
+    return bool(stale)
 
 
 def _entries(directory: Path) -> list[os.DirEntry[str]]:
@@ -239,9 +242,27 @@ def _index_shards(job: IndexJob) -> None:
         job.ended = time.perf_counter()
 
 
+# Pagefind is started through this small program, not with a ``preexec_fn``: without one CPython
+# starts the child with vfork, which runs no fork handlers, so it is safe while other threads work
+# (a fork from the index thread while NumPy's BLAS threads ran hung a 10k build in OpenBLAS' fork
+# handler). The program asks Linux to kill it when the index thread ends (PR_SET_PDEATHSIG; the
+# request survives exec), gives up if the build is already gone, and becomes Pagefind
+# (``python -m pagefind`` execs the binary in place: no grandchild).
+_START = """
+import ctypes, os, runpy, signal, sys
+prctl = getattr(ctypes.CDLL(None), "prctl", None)
+if prctl is not None:
+    prctl(1, ctypes.c_ulong(signal.SIGKILL), ctypes.c_ulong(0), ctypes.c_ulong(0), ctypes.c_ulong(0))
+if os.getppid() != int(sys.argv[1]):
+    os._exit(1)
+sys.argv = ["pagefind", *sys.argv[2:]]
+runpy.run_module("pagefind", run_name="__main__", alter_sys=True)
+"""
+
+
 def _run_pagefind(job: IndexJob, pages: Path, output: Path) -> int | None:
     """Pagefind on one shard; its exit status, or None when the job was stopped."""
-    command = [sys.executable, "-m", "pagefind", "--site", str(pages), "--output-path", str(output)]
+    command = [sys.executable, "-c", _START, str(os.getpid()), "--site", str(pages), "--output-path", str(output)]
     command += ["--force-language", "en", "--quiet"]
     # Pagefind uses every core: MkDocs (one thread) is done long before the last shard, and
     # leaving it a core of its own made the wait for the index twice as long at 10k.
@@ -250,11 +271,7 @@ def _run_pagefind(job: IndexJob, pages: Path, output: Path) -> int | None:
         if job.stopping.is_set():
             return None
         with job.log.open("wb") as handle:
-            # `python -m pagefind` execs the binary in place (no grandchild), so the request to
-            # die with the build reaches Pagefind itself.
-            job.process = subprocess.Popen(
-                command, stdout=handle, stderr=subprocess.STDOUT, env=env, preexec_fn=die_with_parent()
-            )
+            job.process = subprocess.Popen(command, stdout=handle, stderr=subprocess.STDOUT, env=env)
     # This thread started Pagefind and waits for it here, so it outlives it: the kernel's
     # "parent died" signal follows the starting thread, and must only come when the build dies.
     code = job.process.wait()

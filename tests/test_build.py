@@ -280,3 +280,30 @@ def test_records_are_checked_again_when_they_or_the_taxonomy_change(project: Pat
     edit(taxonomy, "  - id: llm\n", "  - id: large-language-models\n")
     messages = [p.message for p in load_curated(Project(root))[2]]
     assert "unknown tag 'llm'" in " ".join(messages)
+
+
+@pytest.mark.slow
+def test_search_pages_are_indexed_while_the_pages_render(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A build whose search pages changed starts Pagefind before rendering (the other core
+    indexes while this one renders); a build that changed nothing starts no Pagefind at all."""
+    from generator import build as build_module
+
+    events: list[str] = []
+    start_index, write_docs = build_module.start_index, build_module.write_docs
+
+    def started(*args: Any) -> Any:
+        events.append("index")
+        return start_index(*args)
+
+    def rendered(*args: Any) -> None:
+        events.append("render")
+        write_docs(*args)
+
+    monkeypatch.setattr(build_module, "start_index", started)
+    monkeypatch.setattr(build_module, "write_docs", rendered)
+    build_module.build(Project(project))
+    assert events == ["index", "render"]
+    events.clear()
+    build_module.build(Project(project))
+    assert events == ["render"]
+    assert (project / "site" / "pagefind" / "pagefind-entry.json").is_file()
