@@ -122,7 +122,7 @@ def table(results: list[dict[str, Any]]) -> str:
 
     for phase in (*GENERATOR_PHASES, "mkdocs", "search index", "publish"):
         row(f"first build: {phase} s", lambda r, p=phase: f"{r['first']['phases'].get(p, 0.0):.2f}")
-    row("first build: Pagefind (beside MkDocs) s", lambda r: f"{r['first']['parallel'].get('pagefind', 0):.1f}")
+    row("first build: Pagefind (beside render and MkDocs) s", lambda r: f"{r['first']['parallel'].get('pagefind', 0):.1f}")
     row("first build: generator phases s", lambda r: f"{_gen(r['first']):.2f}")
     row("first build: total s", lambda r: f"{r['first']['wall']:.1f}")
     for phase in (*GENERATOR_PHASES, "mkdocs", "search index", "publish"):
