@@ -16,6 +16,7 @@ absolute times.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import shutil
 import subprocess
@@ -25,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.browse import search_timings
-from bench.sites import REPO, bare_site, make_project, snapshot, tree_bytes
+from bench.sites import REPO, bare_site, largest_page, make_project, snapshot, tree_bytes
 from generator import urls
 
 BUILDS = ("first", "cold", "again", "edited")  # first ingest, cold build, no-change and one-edit rebuilds
@@ -84,6 +85,7 @@ def measure(n: int, browse: bool) -> dict[str, Any]:
             "written": written,
             "bare": bare,
             "site_bytes": tree_bytes(site),
+            "largest_page": largest_page(site),
             "search_bytes": tree_bytes(site / "pagefind"),
             "searches": searches,
         }
@@ -122,7 +124,10 @@ def table(results: list[dict[str, Any]]) -> str:
 
     for phase in (*GENERATOR_PHASES, "mkdocs", "search index", "publish"):
         row(f"first build: {phase} s", lambda r, p=phase: f"{r['first']['phases'].get(p, 0.0):.2f}")
-    row("first build: Pagefind (beside render and MkDocs) s", lambda r: f"{r['first']['parallel'].get('pagefind', 0):.1f}")
+    row(
+        "first build: Pagefind (beside render and MkDocs) s",
+        lambda r: f"{r['first']['parallel'].get('pagefind', 0):.1f}",
+    )
     row("first build: generator phases s", lambda r: f"{_gen(r['first']):.2f}")
     row("first build: total s", lambda r: f"{r['first']['wall']:.1f}")
     for phase in (*GENERATOR_PHASES, "mkdocs", "search index", "publish"):
@@ -151,6 +156,7 @@ def table(results: list[dict[str, Any]]) -> str:
     row("peak RSS bare MB", lambda r: f"{r['bare']['rss_children_mb']:.0f}")
     row("site MB", lambda r: f"{r['site_bytes'] / 1e6:.1f}")
     row("site KB per paper", lambda r: f"{r['site_bytes'] / 1e3 / r['n']:.1f}")
+    row("largest HTML page KB (target ≤ 500)", lambda r: f"{r.get('largest_page', 0) / 1e3:.0f}")
     row("bare site KB per paper", lambda r: f"{r['bare']['site_bytes'] / 1e3 / r['n']:.1f}")
     row("search bundle MB", lambda r: f"{r['search_bytes'] / 1e6:.1f}")
     for i in range(max((len(r["searches"]) for r in results), default=0)):
@@ -172,9 +178,11 @@ def table(results: list[dict[str, Any]]) -> str:
             lambda r, c=cell: c(r, field="load_bytes", fmt=".0f", scale=1e-3),
         )
         row(f"search ({label}): KB for the query", lambda r, c=cell: c(r, field="query_bytes", fmt=".0f", scale=1e-3))
-    if len(results) > 1:
-        ratio = results[1]["again"]["wall"] / results[0]["again"]["wall"]
-        rows.append((f"rebuild {results[1]['n']:,} / {results[0]['n']:,}", [f"{ratio:.1f}×", ""][: len(results)]))
+    # Each size against the one before it (in the column of the larger): how the paths grow.
+    for label, build, target in (("rebuild", "again", ""), ("cold build", "cold", " (target ≤ 12× for 100k / 10k)")):
+        cells = [""] + [f"{b[build]['wall'] / a[build]['wall']:.1f}×" for a, b in itertools.pairwise(results)]
+        if len(results) > 1:
+            rows.append((f"{label}: this size / the one before{target}", cells))
     header = "| N | " + " | ".join(f"{r['n']:,}" for r in results) + " |"
     lines = [header, "|---|" + "---:|" * len(results)]
     lines += [f"| {label} | " + " | ".join(cells + [""] * (len(results) - len(cells))) + " |" for label, cells in rows]

@@ -62,6 +62,19 @@ def tree_bytes(directory: Path) -> int:
     return total
 
 
+def largest_page(directory: Path) -> int:
+    """Bytes of the largest HTML page under ``directory`` (the issue's bound: 500 KB)."""
+    return max(
+        (
+            os.path.getsize(os.path.join(folder, name))
+            for folder, _, files in os.walk(directory)
+            for name in files
+            if name.endswith(".html")
+        ),
+        default=0,
+    )
+
+
 def snapshot(*directories: Path) -> dict[str, int]:
     """Path -> mtime (ns) of every file: two snapshots tell which files a run wrote."""
     found: dict[str, int] = {}

@@ -70,10 +70,17 @@ def test_the_table_prints_every_row_from_measured_figures() -> None:
         "written": [],
         "bare": {**run, "rss_children_mb": 1.0, "site_bytes": 1000},
         "site_bytes": 2000,
+        "largest_page": 250_000,
         "search_bytes": 500,
         "searches": searches,
     }
     lines = table([result]).splitlines()
+    assert "| largest HTML page KB (target ≤ 500) | 250 |" in lines
+    bigger = {**result, "n": 100, "cold": {**run, "wall": 9.0}}
+    assert (
+        "| cold build: this size / the one before (target ≤ 12× for 100k / 10k) |  | 4.5× |"
+        in table([result, bigger]).splitlines()
+    )
     assert "| search (rare, pasted): KB for the query | 2 |" in lines
     assert "| search (common, typed): the driver's typing s | 0.40 |" in lines
     assert "| **search (rare, typed): first link after first input s** (target ≤ 0.5) | **0.90** |" in lines
