@@ -56,13 +56,9 @@ def probes(points: np.ndarray, centres: np.ndarray, probe: int) -> np.ndarray:
     step = max(1, BLOCK_ENTRIES // max(len(centres), 1))
     for start in range(0, len(points), step):
         near = rounded(np.asarray(points[start : start + step] @ centres.T, dtype=np.float32))
-        best = (
-            np.argpartition(-near, probe - 1, axis=1)[:, :probe]
-            if probe < len(centres)
-            else np.tile(np.arange(len(centres)), (len(near), 1))
-        )
-        order = np.lexsort((best, -np.take_along_axis(near, best, axis=1)), axis=1)
-        result[start : start + step] = np.take_along_axis(best, order, axis=1)
+        # A stable sort keeps equal similarities in centre order: a tie at the last place probed
+        # goes to the lower index, as the docstring says (argpartition would pick either).
+        result[start : start + step] = np.argsort(-near, axis=1, kind="stable")[:, :probe]
     return result
 
 

@@ -11,23 +11,22 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 from .problems import SHELL_FALLBACK, Problem, Severity
 from .project import Project
-from .publish import die_with_parent
+from .publish import module_command
 
 
 def run_mkdocs(project: Project, site: Path, epoch: int) -> list[Problem]:
     """``mkdocs build --strict`` into ``site``; a failure is one problem with MkDocs' last words.
 
-    MkDocs dies with the build (see publish.die_with_parent): a killed build leaves no MkDocs
+    MkDocs dies with the build (see publish.module_command): a killed build leaves no MkDocs
     writing into a staging directory the next build removes.
     """
     env = {**os.environ, "SOURCE_DATE_EPOCH": str(epoch)}
     # No --quiet: MkDocs 1.6 counts warnings for --strict only when they are logged.
-    command = [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)]
+    command = module_command("mkdocs", "build", "--strict", "--site-dir", str(site))
     done = subprocess.run(
         command,
         cwd=project.root,
@@ -35,7 +34,6 @@ def run_mkdocs(project: Project, site: Path, epoch: int) -> list[Problem]:
         capture_output=True,
         text=True,
         check=False,
-        preexec_fn=die_with_parent(),
     )
     if done.returncode == 0:  # a fallback from the paper page shell is a warning: slower, not wrong
         output = (done.stderr + done.stdout).splitlines()

@@ -25,8 +25,7 @@ import ctypes
 import errno
 import os
 import shutil
-import signal
-from collections.abc import Callable
+import sys
 from pathlib import Path
 
 AT_FDCWD = -100  # <fcntl.h>: paths relative to the working directory
@@ -138,21 +137,28 @@ def clean_leftovers(site: Path) -> list[Path]:
     return dead
 
 
-def die_with_parent() -> Callable[[], None] | None:
-    """A ``preexec_fn`` that has Linux SIGKILL the child when the thread that started it ends.
+# A child that must die with the build runs this small program first: it asks Linux to SIGKILL it
+# when the thread that started it ends (PR_SET_PDEATHSIG; the request survives exec), gives up if
+# the build is already gone, and then becomes the module it was asked to run. Doing it here rather
+# than in a ``preexec_fn`` lets CPython start the child with vfork, which runs no fork handlers:
+# a fork while NumPy's BLAS threads worked hung a 10k build in OpenBLAS' fork handler.
+_DIE_WITH_PARENT = f"""
+import ctypes, os, runpy, signal, sys
+prctl = getattr(ctypes.CDLL(None), "prctl", None)
+if prctl is not None:
+    prctl({PR_SET_PDEATHSIG}, ctypes.c_ulong(signal.SIGKILL), ctypes.c_ulong(0), ctypes.c_ulong(0), ctypes.c_ulong(0))
+if os.getppid() != int(sys.argv[1]):
+    os._exit(1)
+sys.argv = sys.argv[2:]
+runpy.run_module(sys.argv[0], run_name="__main__", alter_sys=True)
+"""
 
-    Without it MkDocs and Pagefind run on after a killed build, writing into its leftovers.
+
+def module_command(module: str, *args: str) -> list[str]:
+    """``python -m module args`` as a child that dies with the thread that starts it.
+
+    Without that MkDocs and Pagefind run on after a killed build, writing into its leftovers.
     The signal follows the starting *thread*: start children from a thread that waits for them.
-    None where there is no ``prctl`` (not Linux).
+    Where there is no ``prctl`` (not Linux) the child is simply the module.
     """
-    prctl = getattr(_libc, "prctl", None)
-    if prctl is None:
-        return None
-    parent = os.getpid()
-
-    def preexec() -> None:
-        prctl(PR_SET_PDEATHSIG, ctypes.c_ulong(signal.SIGKILL), ctypes.c_ulong(0), ctypes.c_ulong(0), ctypes.c_ulong(0))
-        if os.getppid() != parent:  # the build died before the request took effect
-            os.kill(os.getpid(), signal.SIGKILL)
-
-    return preexec
+    return [sys.executable, "-c", _DIE_WITH_PARENT, str(os.getpid()), module, *args]

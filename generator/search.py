@@ -21,7 +21,6 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Sequence, Set
@@ -37,6 +36,7 @@ from .cache import code_version
 from .catalog import Catalog
 from .output import make_dirs, write_if_changed
 from .problems import Problem
+from .publish import module_command
 from .records import Paper
 from .urls import PAPERS, SEARCH_BUNDLE, SEARCH_SHARDS, search_file, search_shard
 from .written import WrittenFiles
@@ -242,27 +242,11 @@ def _index_shards(job: IndexJob) -> None:
         job.ended = time.perf_counter()
 
 
-# Pagefind is started through this small program, not with a ``preexec_fn``: without one CPython
-# starts the child with vfork, which runs no fork handlers, so it is safe while other threads work
-# (a fork from the index thread while NumPy's BLAS threads ran hung a 10k build in OpenBLAS' fork
-# handler). The program asks Linux to kill it when the index thread ends (PR_SET_PDEATHSIG; the
-# request survives exec), gives up if the build is already gone, and becomes Pagefind
-# (``python -m pagefind`` execs the binary in place: no grandchild).
-_START = """
-import ctypes, os, runpy, signal, sys
-prctl = getattr(ctypes.CDLL(None), "prctl", None)
-if prctl is not None:
-    prctl(1, ctypes.c_ulong(signal.SIGKILL), ctypes.c_ulong(0), ctypes.c_ulong(0), ctypes.c_ulong(0))
-if os.getppid() != int(sys.argv[1]):
-    os._exit(1)
-sys.argv = ["pagefind", *sys.argv[2:]]
-runpy.run_module("pagefind", run_name="__main__", alter_sys=True)
-"""
-
-
 def _run_pagefind(job: IndexJob, pages: Path, output: Path) -> int | None:
     """Pagefind on one shard; its exit status, or None when the job was stopped."""
-    command = [sys.executable, "-c", _START, str(os.getpid()), "--site", str(pages), "--output-path", str(output)]
+    # ``python -m pagefind`` execs the binary in place (no grandchild): the request to die with
+    # the build (module_command) reaches Pagefind itself.
+    command = module_command("pagefind", "--site", str(pages), "--output-path", str(output))
     command += ["--force-language", "en", "--quiet"]
     # Pagefind uses every core: MkDocs (one thread) is done long before the last shard, and
     # leaving it a core of its own made the wait for the index twice as long at 10k.
