@@ -8,10 +8,12 @@ under ``build/search/`` and runs the Pagefind binary on them while MkDocs render
 Pagefind holds every page it indexes in memory (~140 KB each: 1.4 GB at 10,000 papers), so
 the papers are split, in catalog order, into shards of at most ``SHARD_PAPERS`` pages
 (``build/search/<k>/papers/<id>/index.html``) and a background thread runs one Pagefind per
-shard, one after the other. In the site, shard 0's bundle is ``pagefind/`` and shard k's is
-``pagefind/<k>/``; ``pagefind/shards.json`` names the others, and the search script merges
-them into the first with Pagefind's ``mergeIndex``. Result URLs are the paper pages' own
-(``papers/<id>/``), because each shard's pages sit at those paths below its directory.
+shard, one after the other. In the site, shard k's bundle is ``pagefind/<k>/`` and
+``pagefind/`` holds the engine (script and WebAssembly) with an index of no paper;
+``pagefind/shards.json`` names the shards, ``pagefind/route/`` says which shards hold which
+words (``searchroute.py``), and the search script merges into the engine only the shards that
+hold every word of a query. Result URLs are the paper pages' own (``papers/<id>/``), because
+each shard's pages sit at those paths below its directory.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from .output import make_dirs, write_if_changed
 from .problems import Problem
 from .publish import module_command
 from .records import Paper
+from .searchroute import bundle_words, route_files
 from .urls import PAPERS, SEARCH_BUNDLE, SEARCH_SHARDS, search_file, search_shard
 from .written import WrittenFiles
 
@@ -53,9 +56,16 @@ MANIFEST = "written.json"  # in build/search: the record of written pages (writt
 # Pagefind's own UIs and the no-language index: the site uses none of them (its UI is Material's).
 UNUSED: tuple[str, ...] = ("pagefind-ui.*", "pagefind-component-ui.*", "pagefind-modular-ui.*")
 UNUSED += ("pagefind-highlight.js", "wasm.unknown.*")
-# A merged shard only serves its index, metadata and fragments: the first shard's script and
-# WebAssembly search them all.
+# A shard only serves its index, metadata and fragments: the engine's script and WebAssembly
+# search the shards merged into it.
 MERGED_UNUSED = (*UNUSED, "pagefind.js", "pagefind-worker.js", "wasm.*")
+# The engine's own bundle (``pagefind/``) indexes one page with no word, so that a query only
+# ever searches the shards merged into it: Pagefind needs a page to write a bundle, and a page
+# whose only text is weightless punctuation gives it no word to match.
+EMPTY_PAGE = (
+    '<!DOCTYPE html><html lang="en"><head><title></title></head>'
+    '<body><main data-pagefind-body><p data-pagefind-weight="0">_</p></main></body></html>\n'
+)
 TITLE_WEIGHT = 10  # Pagefind's scale: body text 1, an <h1> 7 by default
 TEMPLATES = Path(__file__).parent / "templates"
 PAGE_TEMPLATE = "search_page.html.j2"
@@ -197,6 +207,7 @@ class IndexJob:
     stopping: threading.Event = field(default_factory=threading.Event)
     lock: threading.Lock = field(default_factory=threading.Lock)  # held while a run starts
     thread: threading.Thread | None = None
+    words: list[set[str]] = field(default_factory=list)  # each indexed shard's words (searchroute)
 
     @property
     def seconds(self) -> float:
@@ -206,6 +217,11 @@ class IndexJob:
     def bundle(self, k: int) -> Path:
         """Where shard ``k``'s bundle is written, beside ``output``, until it moves into the site."""
         return self.output.with_name(f"{self.output.name}.{k}")
+
+    @property
+    def empty(self) -> Path:
+        """Where the bundle of no paper is written: the engine each shard is merged into."""
+        return self.output.with_name(f"{self.output.name}.empty")
 
 
 def page_shards(pages: Path) -> list[Path]:
@@ -229,13 +245,19 @@ def _index_shards(job: IndexJob) -> None:
     try:
         if not job.shards:
             job.failure = "no search pages to index"
-        for k, pages in enumerate(job.shards):
-            code = _run_pagefind(job, pages, job.bundle(k))
+        empty = job.empty.with_name(job.empty.name + "-page")
+        empty.mkdir(exist_ok=True)
+        (empty / "index.html").write_text(EMPTY_PAGE, encoding="utf-8")
+        for k, pages in [(-1, empty), *enumerate(job.shards)]:
+            bundle = job.bundle(k) if k >= 0 else job.empty
+            code = _run_pagefind(job, pages, bundle)
             if code is None:
                 return
-            if code != 0 or not (job.bundle(k) / "pagefind-entry.json").is_file():
-                job.failure = f"shard {pages.name}: {_last_words(job.log, code)}"
+            if code != 0 or not (bundle / "pagefind-entry.json").is_file():
+                job.failure = f"shard {pages.name if k >= 0 else 'of no paper'}: {_last_words(job.log, code)}"
                 return
+            if k >= 0:
+                job.words.append(bundle_words(bundle))
     except OSError as error:  # Pagefind could not be started, or its log not written
         job.failure = str(error)
     finally:
@@ -278,11 +300,15 @@ def finish_index(job: IndexJob, site: Path) -> list[Problem]:
     target = site / BUNDLE
     if target.exists():
         shutil.rmtree(target)
+    _drop(job.empty, UNUSED)
+    os.replace(job.empty, target)
     for k in range(len(job.shards)):
-        _drop(job.bundle(k), MERGED_UNUSED if k else UNUSED)
-        os.replace(job.bundle(k), target / search_shard(k) if k else target)
-    merged = [search_shard(k) for k in range(1, len(job.shards))]
-    write_if_changed(target / SHARDS, json.dumps({"shards": merged}) + "\n")
+        _drop(job.bundle(k), MERGED_UNUSED)
+        os.replace(job.bundle(k), target / search_shard(k))
+    for relpath, text in route_files(job.words).items():
+        write_if_changed(target / relpath, text)
+    shards = [search_shard(k) for k in range(len(job.shards))]
+    write_if_changed(target / SHARDS, json.dumps({"shards": shards}) + "\n")
     return []
 
 
@@ -305,4 +331,5 @@ def stop_index(job: IndexJob) -> None:
     job.log.unlink(missing_ok=True)
     for k in range(len(job.shards)):
         shutil.rmtree(job.bundle(k), ignore_errors=True)
-    shutil.rmtree(job.output, ignore_errors=True)
+    for path in (job.output, job.empty, job.empty.with_name(job.empty.name + "-page")):
+        shutil.rmtree(path, ignore_errors=True)

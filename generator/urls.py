@@ -67,9 +67,10 @@ SHELLED = (f"{PAPERS.name}/",)
 NOT_IN_NAV = (f"/{PAPERS.name}/", f"/{TOPICS.name}/**/*.md", f"/{TAGS.name}/**/*.md")  # paged lists sit a level down
 
 # Search (generator/search.py): shard k's pages sit at ``<k>/papers/<id>/index.html`` under the
-# search pages' directory, so Pagefind's result URLs are the paper pages' own. In the site, shard
-# 0's bundle is ``pagefind/``, shard k's ``pagefind/<k>/``, and ``pagefind/shards.json`` names
-# the others for overrides/assets/search.js.
+# search pages' directory, so Pagefind's result URLs are the paper pages' own. In the site,
+# ``pagefind/`` is the engine (a bundle of no paper), shard k's bundle is ``pagefind/<k>/``,
+# ``pagefind/shards.json`` names them and ``pagefind/route/`` says which hold which words
+# (generator/searchroute.py) for overrides/assets/search.js.
 SEARCH_BUNDLE = "pagefind"
 SEARCH_SHARDS = "shards.json"
 
@@ -98,7 +99,7 @@ def search_file(shard: int, paper_id: str) -> str:
 
 
 def search_shard(shard: int) -> str:
-    """Directory of merged shard ``shard`` (1, 2, …), relative to the search bundle, as shards.json names it."""
+    """Directory of shard ``shard`` (0, 1, …), relative to the search bundle, as shards.json names it."""
     return f"{shard}/"
 
 

@@ -60,7 +60,7 @@ def sharded_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv(SHARD_ENV, "1")
         _build(root)
-    assert json.loads((root / "site" / "pagefind" / SHARDS).read_text(encoding="utf-8")) == {"shards": ["1/", "2/"]}
+    assert json.loads((root / "site" / "pagefind" / SHARDS).read_text(encoding="utf-8")) == {"shards": ["0/", "1/", "2/"]}
     return root
 
 
@@ -181,3 +181,82 @@ def test_a_missing_shard_makes_search_say_it_is_unavailable(
         assert "Search is unavailable" in page.inner_text(meta)
         assert page.locator(RESULT_LINKS).count() == 0
         page.close()
+
+
+# --- routing: only the shards that hold every word of a query are searched --------------------
+
+STEMS_MISSING = """async () => {
+  // Every word of every title and abstract, as Pagefind's indexer makes it (Unicode letters and
+  // digits kept, lower-cased) and stems it: is it in the route files, for the shard it is in?
+  const { stem } = await import(new URL("assets/porter2.js", document.baseURI).href);
+  const papers = await (await fetch(new URL("papers.json", document.baseURI))).json();
+  const list = Array.isArray(papers) ? papers : papers.papers;
+  const keep = /[\\p{Alphabetic}\\p{Nd}\\p{Nl}\\p{No}\\p{Pc}]/u; // and its include_characters
+  const stems = new Set();
+  for (const paper of list) {
+    for (const word of `${paper.title} ${paper.abstract}`.split(/\\s+/)) {
+      const normal = Array.from(word).filter((c) => keep.test(c)).map((c) => c.toLowerCase()).join("");
+      if (Array.from(normal).length >= 2) stems.add(stem(normal));
+    }
+  }
+  const tables = new Map();
+  const missing = [];
+  for (const word of stems) {
+    const key = Array.from(word).slice(0, 2).join("");
+    const hex = Array.from(new TextEncoder().encode(key), (b) => b.toString(16).padStart(2, "0")).join("");
+    if (!tables.has(hex)) {
+      const response = await fetch(new URL(`pagefind/route/${hex}.json`, document.baseURI));
+      tables.set(hex, response.ok ? await response.json() : {});
+    }
+    if (!(word in tables.get(hex))) missing.push(word);
+  }
+  return [stems.size, missing];
+}"""
+
+
+def test_the_query_stemmer_gives_the_words_pagefind_indexed(browser: Any, seed_site: str) -> None:
+    """assets/porter2.js stems each word of the seed corpus to a word Pagefind's index holds."""
+    page = browser.new_page()
+    page.goto(seed_site)
+    count, missing = page.evaluate(STEMS_MISSING)
+    page.close()
+    assert count > 5000
+    assert missing == [], missing
+
+
+def _fetched_while_searching(browser: Any, base: str, query: str) -> tuple[list[str], str]:
+    """The search files fetched from typing ``query`` to its answer, and the answer's status line."""
+    page = browser.new_page()
+    page.goto(base)
+    page.keyboard.press("s")
+    page.wait_for_timeout(1000)  # the engine and the shards' bundles load while the reader reads
+    fetched: list[str] = []
+    page.on("requestfinished", lambda request: fetched.append(request.url.removeprefix(base)))
+    page.keyboard.type(query)
+    meta = ".pl-search .md-search-result__meta"
+    for _ in range(750):
+        if page.get_attribute(".pl-search .md-search-result__list", "data-query") == query:
+            break
+        page.wait_for_timeout(20)
+    page.wait_for_load_state("networkidle")
+    status = page.inner_text(meta)
+    page.close()
+    return fetched, status
+
+
+def test_a_query_searches_only_the_shards_that_hold_its_words(browser: Any, sharded_site: Path) -> None:
+    papers = _shard_papers(sharded_site)
+    texts = [page.read_text(encoding="utf-8").lower() for page in sorted((sharded_site / "build" / "search").glob("*/papers/*/index.html"))]
+    with served(sharded_site / "site") as base:
+        for k, (_, title) in enumerate(papers):
+            own = [w for w in title.split() if w.isalpha() and len(w) > 5 and sum(w.lower() in t for t in texts) == 1]
+            assert own, title
+            fetched, status = _fetched_while_searching(browser, base, own[0])
+            chunks = sorted({url.split("/")[1] for url in fetched if "/index/" in url})
+            assert chunks == [str(k)], (own[0], fetched)
+            assert status == "1 matching paper"
+        # Words that are each in some shard but never in the same one: no shard can answer.
+        first, second = (next(w for w in t.split() if w.isalpha() and len(w) > 5 and sum(w.lower() in x for x in texts) == 1) for _, t in papers[:2])
+        fetched, status = _fetched_while_searching(browser, base, f"{first} {second}")
+        assert not [url for url in fetched if "/index/" in url]
+        assert status == "No matching papers"

@@ -1,10 +1,14 @@
 /* Search in the header: Pagefind's sharded index behind Material's search field.
  *
- * The index is built in shards of bounded size (generator/search.py): the first shard's
- * bundle is pagefind/, the others sit below it and pagefind/shards.json names them; they are
- * merged into the first with Pagefind's mergeIndex, so one query searches them all.
- * The engine loads once the page is idle (or at once when the field gets focus), so typing
- * only waits for the index chunks of the query and the fragments of the results shown.
+ * The index is built in shards of bounded size (generator/search.py): pagefind/ holds the
+ * engine (Pagefind's script and WebAssembly, with an index of no page), shard k's bundle is
+ * pagefind/<k>/, pagefind/shards.json names them, and pagefind/route/ says which shards hold
+ * which words (generator/searchroute.py). A query is stemmed as Pagefind stems it
+ * (assets/porter2.js) and searched only in the shards that hold every one of its words, each
+ * merged into an engine of its own, and their results are ranked together by score, as
+ * Pagefind's mergeIndex ranks them. The engine loads once the page is idle (or at once when
+ * the field gets focus), so typing only waits for the query's route files, the index chunks
+ * of its shards and the fragments of the results shown.
  * Titles and excerpts are untrusted text: they reach the page as text nodes, never as HTML.
  */
 (() => {
@@ -74,9 +78,13 @@
   // One or two letters match most of the index and are slow to search: wait for a pause.
   const SHORT_TERM = 3;
   const SHORT_DEBOUNCE_MS = 300;
-  const SHARD = /^[0-9]+\/$/; // a merged shard's directory, relative to the bundle
+  const SHARD = /^[0-9]+\/$/; // a shard's directory, relative to the bundle
+  const ROUTES = "route/"; // generator/searchroute.py ROUTES
+  const KEY_CHARS = 2; // generator/searchroute.py KEY_CHARS: shorter query words search every shard
+  const PREPARED = 8; // up to this many shards, every shard's engine is made while the reader reads
+  const settings = { baseUrl: "/", excerptLength: EXCERPT_WORDS };
 
-  /* The other shards' bundle URLs, from shards.json (revalidated: it changes with each build). */
+  /* The shards' bundle URLs, from shards.json (revalidated: it changes with each build). */
   const shards = async () => {
     const response = await fetch(new URL("shards.json", bundle), { cache: "no-cache" });
     if (!response.ok) throw new Error(`shards.json: HTTP ${response.status}`);
@@ -87,31 +95,110 @@
     return names.map((name) => new URL(name, bundle).href);
   };
 
-  let engine = null;
+  let engine = null; // Pagefind's module, the stemmer and the shards' URLs
   let retry = false; // a load failed: the next one starts again from nothing merged
+  const failed = () => {
+    meta.textContent = "Search is unavailable: its index could not be loaded.";
+  };
   const load = () => {
     if (!engine) {
-      const others = shards(); // fetched while the engine loads
-      others.catch(() => {}); // (awaited below; this only silences an early rejection)
+      const urls = shards(); // fetched while the engine loads
+      urls.catch(() => {}); // (awaited below; this only silences an early rejection)
+      const stemmer = import(new URL("assets/porter2.js", site).href);
+      stemmer.catch(() => {});
       engine = import(new URL("pagefind.js", bundle).href).then(async (pagefind) => {
         if (retry) await pagefind.destroy();
-        const settings = { baseUrl: "/", excerptLength: EXCERPT_WORDS };
         await pagefind.options(settings);
-        // The shards start loading as soon as the first's WebAssembly is there, not after its init.
-        const merged = others.then((urls) => Promise.all(urls.map((url) => pagefind.mergeIndex(url, settings))));
-        await Promise.all([pagefind.init(), merged]);
+        await pagefind.init();
         // An empty search runs the engine once (its worker, its WebAssembly's first calls)
         // while the reader reads, fetching nothing: the first real query does not pay for it.
         await pagefind.search("").catch(() => {});
-        return pagefind;
+        const loaded = { pagefind, stem: (await stemmer).stem, urls: await urls, shards: new Map() };
+        if (loaded.urls.length <= PREPARED) loaded.urls.forEach((_, k) => shardEngine(loaded, k).catch(() => {}));
+        return loaded;
       });
       engine.catch(() => {
         engine = null;
         retry = true;
-        meta.textContent = "Search is unavailable: its index could not be loaded.";
+        failed();
       });
     }
     return engine;
+  };
+
+  /* Shard k merged into an engine of its own (made once; made again after a failure). */
+  const shardEngine = (loaded, k) => {
+    if (!loaded.shards.has(k)) {
+      const made = (async () => {
+        const one = loaded.pagefind.createInstance({ basePath: bundle.href });
+        await one.options(settings);
+        await Promise.all([one.init(), one.mergeIndex(loaded.urls[k], settings)]);
+        return one;
+      })();
+      made.catch(() => loaded.shards.delete(k));
+      loaded.shards.set(k, made);
+    }
+    return loaded.shards.get(k);
+  };
+
+  /* The route files, by key: each word of the index that starts with the key -> a hexadecimal
+   * mask of the shards holding it. A missing file means no word starts with its key. */
+  const routes = new Map();
+  const routeFile = (key) => {
+    if (!routes.has(key)) {
+      const hex = Array.from(new TextEncoder().encode(key), (b) => b.toString(16).padStart(2, "0")).join("");
+      const table = fetch(new URL(`${ROUTES}${hex}.json`, bundle)).then((response) => {
+        if (response.status === 404) return {};
+        if (!response.ok) throw new Error(`route ${hex}: HTTP ${response.status}`);
+        return response.json();
+      });
+      table.catch(() => routes.delete(key));
+      routes.set(key, table);
+    }
+    return routes.get(key);
+  };
+
+  /* The query's words as Pagefind's search makes them: graphemes lower-cased, punctuation
+   * dropped, accents removed, then split at spaces and stemmed. */
+  const PUNCTUATION = /^\p{Pd}|\p{Pe}|\p{Pf}|\p{Pi}|\p{Po}|\p{Ps}$/u; // Pagefind's own test, as written
+  const words = (term, stem) => {
+    const graphemes = typeof Intl.Segmenter === "function"
+      ? Array.from(new Intl.Segmenter("en", { granularity: "grapheme" }).segment(term), (g) => g.segment)
+      : Array.from(term);
+    const kept = graphemes.filter((g) => !PUNCTUATION.test(g)).map((g) => g.toLocaleLowerCase());
+    const plain = kept.join("").replace(/\s{2,}/g, " ").trim().normalize("NFD").replace(/\p{M}/gu, "");
+    return plain.split(" ").filter(Boolean).map(stem);
+  };
+
+  /* The shards that can answer ``term``: those that hold, for each of its words, a word that
+   * starts with it. A word no shard holds does not narrow the search (Pagefind drops it too),
+   * nor does one shorter than a route key; if no shard holds every word, none is searched. */
+  const route = async (loaded, term) => {
+    let mask = (1n << BigInt(loaded.urls.length)) - 1n;
+    for (const word of words(term, loaded.stem)) {
+      const chars = Array.from(word);
+      if (chars.length < KEY_CHARS) continue;
+      let holding = 0n;
+      try {
+        const table = await routeFile(chars.slice(0, KEY_CHARS).join(""));
+        for (const [indexed, shards] of Object.entries(table)) {
+          if (indexed.startsWith(word)) holding |= BigInt(`0x${shards}`);
+        }
+      } catch {
+        continue; // unknown: search every shard for this word
+      }
+      if (holding) mask &= holding;
+    }
+    return loaded.urls.map((_, k) => k).filter((k) => (mask >> BigInt(k)) & 1n);
+  };
+
+  /* ``term`` searched in the shards that can answer it, ranked by score as Pagefind ranks merged indexes. */
+  const find = async (term) => {
+    const loaded = await load();
+    const answers = await Promise.all(
+      (await route(loaded, term)).map((k) => shardEngine(loaded, k).then((one) => one.search(term))),
+    );
+    return { results: answers.flatMap((answer) => answer.results).sort((a, b) => b.score - a.score) };
   };
 
   /* An excerpt around the first matched word, built as text nodes and <mark> elements. */
@@ -189,9 +276,12 @@
       meta.textContent = "Type to start searching";
       return;
     }
-    const pagefind = await load().catch(() => null);
-    const search = pagefind && (await pagefind.search(term));
-    if (mine !== current || !search) return;
+    const search = await find(term).catch(() => null);
+    if (mine !== current) return;
+    if (!search) {
+      failed();
+      return;
+    }
     list.dataset.query = term; // which query the list answers (the benchmark waits for its own)
     const count = search.results.length;
     meta.textContent = count === 0 ? "No matching papers" : count === 1 ? "1 matching paper" : `${count} matching papers`;
@@ -272,8 +362,16 @@
     }
     const wait = term.length < SHORT_TERM ? SHORT_DEBOUNCE_MS : DEBOUNCE_MS;
     timer = setTimeout(() => render(input.value), wait);
-    // Fetch the query's index chunks while the debounce waits.
-    if (term) load().then((pagefind) => pagefind.preload(term)).catch(() => {});
+    // Fetch the query's route files and index chunks while the debounce waits.
+    if (term) {
+      load()
+        .then(async (loaded) => {
+          for (const k of await route(loaded, term)) {
+            shardEngine(loaded, k).then((one) => one.preload(term)).catch(() => {});
+          }
+        })
+        .catch(() => {});
+    }
   });
   // Reaching the field with Tab does not open the modal dialog (a keyboard user passing
   // through the header would be caught in it): typing does. A click or a shortcut opens it.
