@@ -39,7 +39,15 @@ from .project import Project
 from .publish import clean_leftovers, publish, staging_prefix
 from .records import Paper
 from .render import Page, Renderer, fingerprint
-from .search import IndexJob, finish_index, start_index, stop_index, write_search_pages
+from .search import (
+    IndexJob,
+    finish_index,
+    lexicon_directory,
+    start_index,
+    stop_index,
+    write_search_lexicon,
+    write_search_pages,
+)
 from .sitefiles import site_files
 from .taxonomy import unused_topics
 from .written import WrittenFiles
@@ -272,6 +280,8 @@ def build(
             with timings.phase("search pages"):
                 make_dirs(project.search_pages, project.search_pages.parent)
                 changed = write_search_pages(catalog, project.search_pages)
+                if changed or not lexicon_directory(project.search_pages).is_dir():
+                    write_search_lexicon(catalog, project.search_pages)
             if changed:
                 jobs.append(start_index(project.search_pages, scratch / "pagefind"))
 

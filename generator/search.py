@@ -10,9 +10,9 @@ the papers are split, in catalog order, into shards of at most ``SHARD_PAPERS`` 
 (``build/search/<k>/papers/<id>/index.html``) and a background thread runs one Pagefind per
 shard, one after the other. In the site, shard k's bundle is ``pagefind/<k>/`` and
 ``pagefind/`` holds the engine (script and WebAssembly) with an index of no paper;
-``pagefind/shards.json`` names the shards, ``pagefind/route/`` says which shards hold which
-words (``searchroute.py``), and the search script merges into the engine only the shards that
-hold every word of a query. Result URLs are the paper pages' own (``papers/<id>/``), because
+``pagefind/shards.json`` names the shards, ``pagefind/lexicon/`` (``searchroute.py``) says
+which shards hold which words, and the search script searches only the shards that hold
+every word of a query. Result URLs are the paper pages' own (``papers/<id>/``), because
 each shard's pages sit at those paths below its directory.
 """
 
@@ -40,7 +40,7 @@ from .output import make_dirs, write_if_changed
 from .problems import Problem
 from .publish import module_command
 from .records import Paper
-from .searchroute import bundle_words, route_files
+from .searchroute import LEXICON, lexicon_pages, write_lexicon
 from .urls import PAPERS, SEARCH_BUNDLE, SEARCH_SHARDS, search_file, search_shard
 from .written import WrittenFiles
 
@@ -190,6 +190,23 @@ def _entries(directory: Path) -> list[os.DirEntry[str]]:
         return sorted(entries, key=lambda entry: entry.name)
 
 
+def lexicon_directory(pages: Path) -> Path:
+    """Where the lexicon pages of the search pages under ``pages`` are written (beside them)."""
+    return pages.with_name(pages.name + "-lexicon")
+
+
+def write_search_lexicon(catalog: Catalog, pages: Path) -> None:
+    """The lexicon (searchroute) of the search pages under ``pages``: one page per shard."""
+    shards = shard_pages(catalog.papers, shard_papers())
+    texts = [[text for paper in papers for text in _indexed_text(paper, catalog)] for papers in shards]
+    write_lexicon(texts, lexicon_directory(pages))
+
+
+def _indexed_text(paper: Paper, catalog: Catalog) -> list[str]:
+    """The text of ``paper``'s search page that Pagefind indexes: the body and the metadata's values."""
+    return list(page_fields(paper, catalog).values())
+
+
 # --- the index, one Pagefind run per shard ----------------------------------------------------
 
 
@@ -198,6 +215,7 @@ class IndexJob:
     """Pagefind over each shard in turn, driven by a background thread; shard k's bundle goes to ``bundle(k)``."""
 
     shards: list[Path]
+    pages: Path
     output: Path
     log: Path
     started: float
@@ -207,7 +225,6 @@ class IndexJob:
     stopping: threading.Event = field(default_factory=threading.Event)
     lock: threading.Lock = field(default_factory=threading.Lock)  # held while a run starts
     thread: threading.Thread | None = None
-    words: list[set[str]] = field(default_factory=list)  # each indexed shard's words (searchroute)
 
     @property
     def seconds(self) -> float:
@@ -217,6 +234,11 @@ class IndexJob:
     def bundle(self, k: int) -> Path:
         """Where shard ``k``'s bundle is written, beside ``output``, until it moves into the site."""
         return self.output.with_name(f"{self.output.name}.{k}")
+
+    @property
+    def lexicon(self) -> Path:
+        """Where the lexicon's bundle is written (searchroute)."""
+        return self.output.with_name(f"{self.output.name}.lexicon")
 
     @property
     def empty(self) -> Path:
@@ -234,7 +256,7 @@ def page_shards(pages: Path) -> list[Path]:
 
 def start_index(pages: Path, output: Path) -> IndexJob:
     """Start indexing the shards under ``pages``; it runs while the caller does other work."""
-    job = IndexJob(page_shards(pages), output, output.with_name(output.name + ".log"), time.perf_counter())
+    job = IndexJob(page_shards(pages), pages, output, output.with_name(output.name + ".log"), time.perf_counter())
     job.thread = threading.Thread(target=_index_shards, args=(job,), name="pagefind", daemon=True)
     job.thread.start()
     return job
@@ -248,16 +270,15 @@ def _index_shards(job: IndexJob) -> None:
         empty = job.empty.with_name(job.empty.name + "-page")
         empty.mkdir(exist_ok=True)
         (empty / "index.html").write_text(EMPTY_PAGE, encoding="utf-8")
-        for k, pages in [(-1, empty), *enumerate(job.shards)]:
-            bundle = job.bundle(k) if k >= 0 else job.empty
+        runs = [("the engine", empty, job.empty), ("the lexicon", lexicon_directory(job.pages), job.lexicon)]
+        runs += [(f"shard {pages.name}", pages, job.bundle(k)) for k, pages in enumerate(job.shards)]
+        for name, pages, bundle in runs:
             code = _run_pagefind(job, pages, bundle)
             if code is None:
                 return
             if code != 0 or not (bundle / "pagefind-entry.json").is_file():
-                job.failure = f"shard {pages.name if k >= 0 else 'of no paper'}: {_last_words(job.log, code)}"
+                job.failure = f"{name}: {_last_words(job.log, code)}"
                 return
-            if k >= 0:
-                job.words.append(bundle_words(bundle))
     except OSError as error:  # Pagefind could not be started, or its log not written
         job.failure = str(error)
     finally:
@@ -305,10 +326,11 @@ def finish_index(job: IndexJob, site: Path) -> list[Problem]:
     for k in range(len(job.shards)):
         _drop(job.bundle(k), MERGED_UNUSED)
         os.replace(job.bundle(k), target / search_shard(k))
-    for relpath, text in route_files(job.words).items():
-        write_if_changed(target / relpath, text)
+    _drop(job.lexicon, MERGED_UNUSED)
+    pages = lexicon_pages(job.lexicon)
+    os.replace(job.lexicon, target / LEXICON)
     shards = [search_shard(k) for k in range(len(job.shards))]
-    write_if_changed(target / SHARDS, json.dumps({"shards": shards}) + "\n")
+    write_if_changed(target / SHARDS, json.dumps({"shards": shards, "lexicon": pages}, sort_keys=True) + "\n")
     return []
 
 
@@ -331,5 +353,5 @@ def stop_index(job: IndexJob) -> None:
     job.log.unlink(missing_ok=True)
     for k in range(len(job.shards)):
         shutil.rmtree(job.bundle(k), ignore_errors=True)
-    for path in (job.output, job.empty, job.empty.with_name(job.empty.name + "-page")):
+    for path in (job.output, job.lexicon, job.empty, job.empty.with_name(job.empty.name + "-page")):
         shutil.rmtree(path, ignore_errors=True)

@@ -69,7 +69,7 @@ NOT_IN_NAV = (f"/{PAPERS.name}/", f"/{TOPICS.name}/**/*.md", f"/{TAGS.name}/**/*
 # Search (generator/search.py): shard k's pages sit at ``<k>/papers/<id>/index.html`` under the
 # search pages' directory, so Pagefind's result URLs are the paper pages' own. In the site,
 # ``pagefind/`` is the engine (a bundle of no paper), shard k's bundle is ``pagefind/<k>/``,
-# ``pagefind/shards.json`` names them and ``pagefind/route/`` says which hold which words
+# ``pagefind/shards.json`` names them and ``pagefind/lexicon/`` says which hold which words
 # (generator/searchroute.py) for overrides/assets/search.js.
 SEARCH_BUNDLE = "pagefind"
 SEARCH_SHARDS = "shards.json"

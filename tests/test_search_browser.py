@@ -60,7 +60,7 @@ def sharded_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv(SHARD_ENV, "1")
         _build(root)
-    assert json.loads((root / "site" / "pagefind" / SHARDS).read_text(encoding="utf-8")) == {"shards": ["0/", "1/", "2/"]}
+    assert json.loads((root / "site" / "pagefind" / SHARDS).read_text(encoding="utf-8"))["shards"] == ["0/", "1/", "2/"]
     return root
 
 
@@ -183,80 +183,97 @@ def test_a_missing_shard_makes_search_say_it_is_unavailable(
         page.close()
 
 
-# --- routing: only the shards that hold every word of a query are searched --------------------
-
-STEMS_MISSING = """async () => {
-  // Every word of every title and abstract, as Pagefind's indexer makes it (Unicode letters and
-  // digits kept, lower-cased) and stems it: is it in the route files, for the shard it is in?
-  const { stem } = await import(new URL("assets/porter2.js", document.baseURI).href);
-  const papers = await (await fetch(new URL("papers.json", document.baseURI))).json();
-  const list = Array.isArray(papers) ? papers : papers.papers;
-  const keep = /[\\p{Alphabetic}\\p{Nd}\\p{Nl}\\p{No}\\p{Pc}]/u; // and its include_characters
-  const stems = new Set();
-  for (const paper of list) {
-    for (const word of `${paper.title} ${paper.abstract}`.split(/\\s+/)) {
-      const normal = Array.from(word).filter((c) => keep.test(c)).map((c) => c.toLowerCase()).join("");
-      if (Array.from(normal).length >= 2) stems.add(stem(normal));
-    }
-  }
-  const tables = new Map();
-  const missing = [];
-  for (const word of stems) {
-    const key = Array.from(word).slice(0, 2).join("");
-    const hex = Array.from(new TextEncoder().encode(key), (b) => b.toString(16).padStart(2, "0")).join("");
-    if (!tables.has(hex)) {
-      const response = await fetch(new URL(`pagefind/route/${hex}.json`, document.baseURI));
-      tables.set(hex, response.ok ? await response.json() : {});
-    }
-    if (!(word in tables.get(hex))) missing.push(word);
-  }
-  return [stems.size, missing];
-}"""
+# --- the lexicon: a query is answered as one index would answer it, from the shards that can ---
 
 
-def test_the_query_stemmer_gives_the_words_pagefind_indexed(browser: Any, seed_site: str) -> None:
-    """assets/porter2.js stems each word of the seed corpus to a word Pagefind's index holds."""
-    page = browser.new_page()
-    page.goto(seed_site)
-    count, missing = page.evaluate(STEMS_MISSING)
-    page.close()
-    assert count > 5000
-    assert missing == [], missing
-
-
-def _fetched_while_searching(browser: Any, base: str, query: str) -> tuple[list[str], str]:
-    """The search files fetched from typing ``query`` to its answer, and the answer's status line."""
-    page = browser.new_page()
+def _answer(browser: Any, base: str, query: str, paste: bool = False) -> tuple[str, list[str], list[str]]:
+    """Type (or paste) ``query`` after a second of reading: its status line, its result links and
+    the index files fetched from the first key to the answer (relative to the bundle)."""
+    context = browser.new_context()
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=base.rstrip("/"))
+    page = context.new_page()
     page.goto(base)
-    page.keyboard.press("s")
-    page.wait_for_timeout(1000)  # the engine and the shards' bundles load while the reader reads
+    page.evaluate("(query) => navigator.clipboard.writeText(query)", query)
+    page.wait_for_timeout(1000)  # the engine (and, with few shards, the shards) load while the reader reads
     fetched: list[str] = []
-    page.on("requestfinished", lambda request: fetched.append(request.url.removeprefix(base)))
-    page.keyboard.type(query)
-    meta = ".pl-search .md-search-result__meta"
-    for _ in range(750):
+    page.on("requestfinished", lambda request: fetched.append(request.url.removeprefix(base + "pagefind/")))
+    page.keyboard.press("s")
+    if paste:
+        page.keyboard.press("Control+V")
+    else:
+        page.keyboard.type(query)
+    for _ in range(750):  # polled: wait_for_function evaluates a string, which the pages' policy forbids
         if page.get_attribute(".pl-search .md-search-result__list", "data-query") == query:
             break
         page.wait_for_timeout(20)
+    status = page.inner_text(".pl-search .md-search-result__meta")
+    shown = min(10, int(status.split()[0])) if status[0].isdigit() else 0
+    for _ in range(750):  # every result shown: its fragment is in
+        if page.locator(RESULT_LINKS).count() == shown:
+            break
+        page.wait_for_timeout(20)
     page.wait_for_load_state("networkidle")
-    status = page.inner_text(meta)
-    page.close()
-    return fetched, status
+    links = [link.get_attribute("href").removeprefix(base) for link in page.locator(RESULT_LINKS).all()]
+    context.close()
+    return status, links, sorted(url for url in fetched if "/index/" in url or url.startswith("index/"))
 
 
-def test_a_query_searches_only_the_shards_that_hold_its_words(browser: Any, sharded_site: Path) -> None:
-    papers = _shard_papers(sharded_site)
-    texts = [page.read_text(encoding="utf-8").lower() for page in sorted((sharded_site / "build" / "search").glob("*/papers/*/index.html"))]
+def _own_words(root: Path) -> list[str]:
+    """For each shard of the sharded fixture, a word of its paper's title that no other shard's page holds."""
+    texts = [
+        page.read_text(encoding="utf-8").lower()
+        for page in sorted((root / "build" / "search").glob("*/papers/*/index.html"))
+    ]
+    words = []
+    for _, title in _shard_papers(root):
+        own = [w for w in title.split() if w.isalpha() and len(w) > 5 and sum(w.lower() in t for t in texts) == 1]
+        assert own, title
+        words.append(own[0])
+    return words
+
+
+def test_a_query_is_answered_as_one_index_answers_it(browser: Any, sharded_site: Path) -> None:
+    """A shard that lacks a word of the query does not answer with the papers that hold the
+    others: words held by different shards, never by one paper, find nothing."""
+    first, second, _ = _own_words(sharded_site)
     with served(sharded_site / "site") as base:
-        for k, (_, title) in enumerate(papers):
-            own = [w for w in title.split() if w.isalpha() and len(w) > 5 and sum(w.lower() in t for t in texts) == 1]
-            assert own, title
-            fetched, status = _fetched_while_searching(browser, base, own[0])
-            chunks = sorted({url.split("/")[1] for url in fetched if "/index/" in url})
-            assert chunks == [str(k)], (own[0], fetched)
-            assert status == "1 matching paper"
-        # Words that are each in some shard but never in the same one: no shard can answer.
-        first, second = (next(w for w in t.split() if w.isalpha() and len(w) > 5 and sum(w.lower() in x for x in texts) == 1) for _, t in papers[:2])
-        fetched, status = _fetched_while_searching(browser, base, f"{first} {second}")
-        assert not [url for url in fetched if "/index/" in url]
-        assert status == "No matching papers"
+        assert _answer(browser, base, first)[0] == "1 matching paper"
+        status, links, _ = _answer(browser, base, f"{first} {second}")
+    assert (status, links) == ("No matching papers", [])
+
+
+@pytest.fixture(scope="module")
+def seed_in_shards(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The seed corpus with 50 papers per search shard (10 shards: more than are made ready at once), served."""
+    root = tmp_path_factory.mktemp("seed-shards") / "project"
+    shutil.copytree(REPO / "content", root / "content")
+    shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
+    shutil.copytree(REPO / "overrides", root / "overrides")
+    (root / "generator").symlink_to(REPO / "generator")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(SHARD_ENV, "50")
+        site = _build(root)
+    assert len(json.loads((site / "pagefind" / SHARDS).read_text(encoding="utf-8"))["shards"]) == 10
+    with served(site) as base:
+        yield base
+
+
+@pytest.mark.parametrize("query", ["LoLDU", "unlearning", "diffusion model", "low rank adaptation", "quantum zzzzqx"])
+def test_ten_shards_answer_as_one_shard_does(browser: Any, seed_site: str, seed_in_shards: str, query: str) -> None:
+    one_status, one_links, _ = _answer(browser, seed_site, query)
+    ten_status, ten_links, _ = _answer(browser, seed_in_shards, query)
+    assert ten_status == one_status
+    # Scores come from each shard's own word statistics, so the order may differ; the papers may not.
+    if one_status != "No matching papers" and int(one_status.split()[0]) <= 10:
+        assert sorted(ten_links) == sorted(one_links)
+
+
+@pytest.mark.parametrize("paste", [True, False])
+def test_with_many_shards_a_rare_word_fetches_one_shards_index(browser: Any, seed_in_shards: str, paste: bool) -> None:
+    """Pasted or typed (its first letters match words everywhere), a word of one paper fetches
+    the index of that paper's shard and the lexicon's, no other shard's."""
+    status, links, fetched = _answer(browser, seed_in_shards, "LoLDU", paste)
+    assert status == "1 matching paper" and "loldu-low-rank-adaptation-via-lower-diag-upper" in links[0]
+    shards = {url.split("/")[0] for url in fetched if url.split("/")[0].isdigit()}
+    assert len(shards) == 1, fetched
+    assert any(url.startswith("lexicon/index/") for url in fetched), fetched

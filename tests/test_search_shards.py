@@ -27,6 +27,7 @@ from generator.search import (
     shard_pages,
     start_index,
     stop_index,
+    write_search_lexicon,
     write_search_pages,
 )
 
@@ -62,6 +63,7 @@ def catalog(tmp_path_factory: pytest.TempPathFactory) -> Catalog:
 def _write(catalog: Catalog, directory: Path, shard: int, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(SHARD_ENV, str(shard))
     write_search_pages(catalog, directory)
+    write_search_lexicon(catalog, directory)
 
 
 def test_search_pages_go_to_one_directory_per_shard(
@@ -171,21 +173,31 @@ def _build(root: Path) -> None:
 @pytest.mark.slow
 def test_the_site_holds_one_bundle_per_shard_and_each_paper_once(sharded: Path) -> None:
     bundle = sharded / "site" / "pagefind"
-    assert json.loads((bundle / SHARDS).read_text(encoding="utf-8")) == {"shards": ["0/", "1/", "2/"]}
+    assert json.loads((bundle / SHARDS).read_text(encoding="utf-8"))["shards"] == ["0/", "1/", "2/"]
     urls: list[str] = []
-    for shard in (bundle, bundle / "1", bundle / "2"):
+    for shard in (bundle / "0", bundle / "1", bundle / "2"):
         assert (shard / "pagefind-entry.json").is_file()
-        for fragment in sorted((shard / "fragment").glob("*.pf_fragment")):
-            data = json.loads(gzip.decompress(fragment.read_bytes()).removeprefix(b"pagefind_dcd"))
-            urls.append(data["url"])
+        urls += _fragment_urls(shard)
     papers = json.loads((sharded / "site" / "papers.json").read_text(encoding="utf-8"))
     papers = papers["papers"] if isinstance(papers, dict) else papers
     assert sorted(urls) == sorted(f"/{p['url']}" for p in papers)
-    # Merged shards ship no engine and no UI: the first shard's script and WebAssembly search them all.
-    for merged in (bundle / "1", bundle / "2"):
+    # The engine's own index holds no paper; the lexicon one page per shard.
+    assert _fragment_urls(bundle) == ["/"]
+    assert sorted(_fragment_urls(bundle / "lexicon")) == ["/0/", "/1/", "/2/"]
+    # Shards and the lexicon ship no engine and no UI: the engine's script and WebAssembly search them.
+    for merged in (bundle / "0", bundle / "1", bundle / "2", bundle / "lexicon"):
         names = sorted(re.sub(r"_[0-9a-f]+\.", "_HASH.", p.name) for p in merged.iterdir())
         assert names == ["fragment", "index", "pagefind-entry.json", "pagefind.en_HASH.pf_meta"]
     assert not list(bundle.glob("pagefind-ui.*")) and not list(bundle.glob("wasm.unknown.*"))
+
+
+def _fragment_urls(bundle: Path) -> list[str]:
+    """The URL of every page in the Pagefind bundle at ``bundle``."""
+    urls = []
+    for fragment in sorted((bundle / "fragment").glob("*.pf_fragment")):
+        data = json.loads(gzip.decompress(fragment.read_bytes()).removeprefix(b"pagefind_dcd"))
+        urls.append(data["url"])
+    return urls
 
 
 @pytest.mark.slow

@@ -16,7 +16,7 @@ from mkdocs.utils.yaml import yaml_load
 from test_render import paper
 
 from conftest import examples
-from generator import urls
+from generator import searchroute, urls
 from generator.sitefiles import paper_json
 
 REPO = Path(__file__).resolve().parent.parent
@@ -164,7 +164,8 @@ def test_search_js_and_its_partial_read_the_bundle_where_search_py_writes_it() -
     found = re.search(r"const SHARD = /(.+)/;", script)
     assert found is not None
     shard = re.compile(found.group(1))  # the same syntax in both languages
-    assert all(shard.search(urls.search_shard(k)) for k in (1, 2, 10, 123))
+    assert all(shard.search(urls.search_shard(k)) for k in (0, 1, 2, 10, 123))
+    assert f'const LEXICON = "{searchroute.LEXICON}";' in script
     assert not any(shard.search(name) for name in ("../", "1/../", "1", "/1/", "https://x/"))
 
 

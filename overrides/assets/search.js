@@ -2,13 +2,15 @@
  *
  * The index is built in shards of bounded size (generator/search.py): pagefind/ holds the
  * engine (Pagefind's script and WebAssembly, with an index of no page), shard k's bundle is
- * pagefind/<k>/, pagefind/shards.json names them, and pagefind/route/ says which shards hold
- * which words (generator/searchroute.py). A query is stemmed as Pagefind stems it
- * (assets/porter2.js) and searched only in the shards that hold every one of its words, each
- * merged into an engine of its own, and their results are ranked together by score, as
- * Pagefind's mergeIndex ranks them. The engine loads once the page is idle (or at once when
- * the field gets focus), so typing only waits for the query's route files, the index chunks
- * of its shards and the fragments of the results shown.
+ * pagefind/<k>/, and pagefind/lexicon/ is an index of one page per shard holding that shard's
+ * words (generator/searchroute.py); pagefind/shards.json names the shards and maps each
+ * lexicon page to its shard. A query is answered by the shards whose lexicon page matches it
+ * (those that hold every word of it that any shard holds), each merged into an engine of its
+ * own, their results ranked together by score as Pagefind's mergeIndex ranks them. With few
+ * shards they are all searched beside the lexicon and only its shards' results are kept;
+ * with many, only the lexicon's shards are searched. The engine loads once the page is idle
+ * (or at once when the field gets focus), so typing only waits for the index chunks of the
+ * query and the fragments of the results shown.
  * Titles and excerpts are untrusted text: they reach the page as text nodes, never as HTML.
  */
 (() => {
@@ -79,33 +81,35 @@
   const SHORT_TERM = 3;
   const SHORT_DEBOUNCE_MS = 300;
   const SHARD = /^[0-9]+\/$/; // a shard's directory, relative to the bundle
-  const ROUTES = "route/"; // generator/searchroute.py ROUTES
-  const KEY_CHARS = 2; // generator/searchroute.py KEY_CHARS: shorter query words search every shard
-  const PREPARED = 8; // up to this many shards, every shard's engine is made while the reader reads
+  const LEXICON = "lexicon/"; // generator/searchroute.py LEXICON
+  const PREPARED = 8; // up to this many shards, all are made ready while the reader reads and searched at once
   const settings = { baseUrl: "/", excerptLength: EXCERPT_WORDS };
 
-  /* The shards' bundle URLs, from shards.json (revalidated: it changes with each build). */
+  /* The shards' bundle URLs and the lexicon's pages, from shards.json (revalidated: it changes
+   * with each build). */
   const shards = async () => {
     const response = await fetch(new URL("shards.json", bundle), { cache: "no-cache" });
     if (!response.ok) throw new Error(`shards.json: HTTP ${response.status}`);
-    const names = (await response.json()).shards;
+    const { shards: names, lexicon } = await response.json();
     if (!Array.isArray(names) || !names.every((name) => typeof name === "string" && SHARD.test(name))) {
       throw new Error("shards.json: unexpected content");
     }
-    return names.map((name) => new URL(name, bundle).href);
+    const pages = new Map(Object.entries(lexicon || {}));
+    if (![...pages.values()].every((k) => Number.isInteger(k) && k >= 0 && k < names.length)) {
+      throw new Error("shards.json: unexpected lexicon");
+    }
+    return { urls: names.map((name) => new URL(name, bundle).href), pages };
   };
 
-  let engine = null; // Pagefind's module, the stemmer and the shards' URLs
+  let engine = null; // Pagefind's module, the shards' URLs, the lexicon's pages, the engines made
   let retry = false; // a load failed: the next one starts again from nothing merged
   const failed = () => {
     meta.textContent = "Search is unavailable: its index could not be loaded.";
   };
   const load = () => {
     if (!engine) {
-      const urls = shards(); // fetched while the engine loads
-      urls.catch(() => {}); // (awaited below; this only silences an early rejection)
-      const stemmer = import(new URL("assets/porter2.js", site).href);
-      stemmer.catch(() => {});
+      const index = shards(); // fetched while the engine loads
+      index.catch(() => {}); // (awaited below; this only silences an early rejection)
       engine = import(new URL("pagefind.js", bundle).href).then(async (pagefind) => {
         if (retry) await pagefind.destroy();
         await pagefind.options(settings);
@@ -113,8 +117,9 @@
         // An empty search runs the engine once (its worker, its WebAssembly's first calls)
         // while the reader reads, fetching nothing: the first real query does not pay for it.
         await pagefind.search("").catch(() => {});
-        const loaded = { pagefind, stem: (await stemmer).stem, urls: await urls, shards: new Map() };
-        if (loaded.urls.length <= PREPARED) loaded.urls.forEach((_, k) => shardEngine(loaded, k).catch(() => {}));
+        const loaded = { pagefind, ...(await index), engines: new Map() };
+        made(loaded, LEXICON).catch(() => {});
+        if (loaded.urls.length <= PREPARED) loaded.urls.forEach((url) => made(loaded, url).catch(() => {}));
         return loaded;
       });
       engine.catch(() => {
@@ -126,78 +131,41 @@
     return engine;
   };
 
-  /* Shard k merged into an engine of its own (made once; made again after a failure). */
-  const shardEngine = (loaded, k) => {
-    if (!loaded.shards.has(k)) {
-      const made = (async () => {
-        const one = loaded.pagefind.createInstance({ basePath: bundle.href });
-        await one.options(settings);
-        await Promise.all([one.init(), one.mergeIndex(loaded.urls[k], settings)]);
-        return one;
+  /* The bundle at ``url`` (a shard, or the lexicon) merged into an engine of its own: made
+   * once, made again after a failure. */
+  const made = (loaded, url) => {
+    if (!loaded.engines.has(url)) {
+      const one = (async () => {
+        const instance = loaded.pagefind.createInstance({ basePath: bundle.href });
+        await instance.options(settings);
+        await Promise.all([instance.init(), instance.mergeIndex(new URL(url, bundle).href, settings)]);
+        return instance;
       })();
-      made.catch(() => loaded.shards.delete(k));
-      loaded.shards.set(k, made);
+      one.catch(() => loaded.engines.delete(url));
+      loaded.engines.set(url, one);
     }
-    return loaded.shards.get(k);
+    return loaded.engines.get(url);
   };
 
-  /* The route files, by key: each word of the index that starts with the key -> a hexadecimal
-   * mask of the shards holding it. A missing file means no word starts with its key. */
-  const routes = new Map();
-  const routeFile = (key) => {
-    if (!routes.has(key)) {
-      const hex = Array.from(new TextEncoder().encode(key), (b) => b.toString(16).padStart(2, "0")).join("");
-      const table = fetch(new URL(`${ROUTES}${hex}.json`, bundle)).then((response) => {
-        if (response.status === 404) return {};
-        if (!response.ok) throw new Error(`route ${hex}: HTTP ${response.status}`);
-        return response.json();
-      });
-      table.catch(() => routes.delete(key));
-      routes.set(key, table);
-    }
-    return routes.get(key);
-  };
-
-  /* The query's words as Pagefind's search makes them: graphemes lower-cased, punctuation
-   * dropped, accents removed, then split at spaces and stemmed. */
-  const PUNCTUATION = /^\p{Pd}|\p{Pe}|\p{Pf}|\p{Pi}|\p{Po}|\p{Ps}$/u; // Pagefind's own test, as written
-  const words = (term, stem) => {
-    const graphemes = typeof Intl.Segmenter === "function"
-      ? Array.from(new Intl.Segmenter("en", { granularity: "grapheme" }).segment(term), (g) => g.segment)
-      : Array.from(term);
-    const kept = graphemes.filter((g) => !PUNCTUATION.test(g)).map((g) => g.toLocaleLowerCase());
-    const plain = kept.join("").replace(/\s{2,}/g, " ").trim().normalize("NFD").replace(/\p{M}/gu, "");
-    return plain.split(" ").filter(Boolean).map(stem);
-  };
-
-  /* The shards that can answer ``term``: those that hold, for each of its words, a word that
-   * starts with it. A word no shard holds does not narrow the search (Pagefind drops it too),
-   * nor does one shorter than a route key; if no shard holds every word, none is searched. */
+  /* The shards that can answer ``term``: those whose lexicon page matches it. */
   const route = async (loaded, term) => {
-    let mask = (1n << BigInt(loaded.urls.length)) - 1n;
-    for (const word of words(term, loaded.stem)) {
-      const chars = Array.from(word);
-      if (chars.length < KEY_CHARS) continue;
-      let holding = 0n;
-      try {
-        const table = await routeFile(chars.slice(0, KEY_CHARS).join(""));
-        for (const [indexed, shards] of Object.entries(table)) {
-          if (indexed.startsWith(word)) holding |= BigInt(`0x${shards}`);
-        }
-      } catch {
-        continue; // unknown: search every shard for this word
-      }
-      if (holding) mask &= holding;
-    }
-    return loaded.urls.map((_, k) => k).filter((k) => (mask >> BigInt(k)) & 1n);
+    const answer = await (await made(loaded, LEXICON)).search(term);
+    const found = new Set(answer.results.map((result) => loaded.pages.get(result.id)));
+    return loaded.urls.map((_, k) => k).filter((k) => found.has(k));
   };
 
   /* ``term`` searched in the shards that can answer it, ranked by score as Pagefind ranks merged indexes. */
   const find = async (term) => {
     const loaded = await load();
-    const answers = await Promise.all(
-      (await route(loaded, term)).map((k) => shardEngine(loaded, k).then((one) => one.search(term))),
-    );
+    const search = (k) => made(loaded, loaded.urls[k]).then((one) => one.search(term));
+    let answers;
+    if (loaded.urls.length <= PREPARED) {
+      const every = loaded.urls.map((_, k) => k);
+      const [keep, all] = await Promise.all([route(loaded, term), Promise.all(every.map(search))]);
+      answers = keep.map((k) => all[k]);
+    } else {
+      answers = await Promise.all((await route(loaded, term)).map(search));
+    }
     return { results: answers.flatMap((answer) => answer.results).sort((a, b) => b.score - a.score) };
   };
 
@@ -362,13 +330,15 @@
     }
     const wait = term.length < SHORT_TERM ? SHORT_DEBOUNCE_MS : DEBOUNCE_MS;
     timer = setTimeout(() => render(input.value), wait);
-    // Fetch the query's route files and index chunks while the debounce waits.
+    // Fetch the query's index chunks while the debounce waits (with many shards, once the
+    // query is long enough to leave some out: its first letters start words everywhere).
     if (term) {
       load()
         .then(async (loaded) => {
-          for (const k of await route(loaded, term)) {
-            shardEngine(loaded, k).then((one) => one.preload(term)).catch(() => {});
-          }
+          const preload = (url) => made(loaded, url).then((one) => one.preload(term)).catch(() => {});
+          preload(LEXICON);
+          if (loaded.urls.length <= PREPARED) loaded.urls.forEach(preload);
+          else if (term.length >= SHORT_TERM) (await route(loaded, term)).forEach((k) => preload(loaded.urls[k]));
         })
         .catch(() => {});
     }
