@@ -30,9 +30,11 @@ from pathlib import Path
 from .output import make_dirs, write_if_changed
 
 LEXICON = "lexicon/"  # in the bundle: the lexicon's directory, read by overrides/assets/search.js
-# Rust's char::is_whitespace (Unicode White_Space), which Pagefind splits page text at; Python's
-# str.split also splits at U+001C-U+001F, and a word Pagefind keeps whole must stay whole here.
+# Rust's char::is_whitespace (Unicode White_Space), which Pagefind splits page text at. Python's
+# str.split splits at exactly these and U+001C-U+001F, and a word Pagefind keeps whole must stay
+# whole here: str.split (4x faster) unless a text holds one of those four.
 _WHITESPACE = re.compile("[\t\n\v\f\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+")
+_NOT_WHITESPACE_IN_RUST = re.compile("[\x1c-\x1f]")
 _PAGE = (
     '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{k}</title></head>\n'
     "<body><main data-pagefind-body>\n<p>{words}</p>\n</main></body></html>\n"
@@ -41,9 +43,8 @@ _PAGE = (
 
 def shard_words(texts: Iterable[str]) -> list[str]:
     """The distinct whitespace-separated words of ``texts``, sorted."""
-    words: set[str] = set()
-    for text in texts:
-        words.update(_WHITESPACE.split(text))
+    whole = "\n".join(texts)
+    words = set(_WHITESPACE.split(whole) if _NOT_WHITESPACE_IN_RUST.search(whole) else whole.split())
     words.discard("")
     return sorted(words)
 

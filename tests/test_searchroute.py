@@ -16,8 +16,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from conftest import REPO
+from conftest import REPO, examples
 from generator.build import BuildError, Project, generate
 from generator.search import SHARD_ENV, lexicon_directory, write_search_lexicon, write_search_pages
 from generator.searchroute import lexicon_page, lexicon_pages, shard_words, write_lexicon
@@ -28,6 +30,21 @@ def test_words_are_split_where_pagefind_splits_a_page() -> None:
     text = "b a\x1cb\u00a0c\u2003d\u200be\tf\n\nb"
     assert shard_words([text, "g  a"]) == ["a", "a\x1cb", "b", "c", "d\u200be", "f", "g"]
     assert shard_words([]) == []
+
+
+# Every character Python or Rust may split at, among a few others.
+_SPACES = "\t\n\v\f\r \x1c\x1d\x1e\x1f\x85\xa0\u1680\u2000\u200a\u200b\u2028\u2029\u202f\u205f\u3000"
+
+
+@settings(max_examples=examples(400), deadline=None)
+@given(st.lists(st.text(alphabet=st.sampled_from(_SPACES + "ab_-.é"), max_size=30), max_size=5))
+def test_the_fast_split_splits_as_rust_does(texts: list[str]) -> None:
+    rust = "\t\n\v\f\r \x85\xa0\u1680\u2000\u200a\u2028\u2029\u202f\u205f\u3000"
+    expected: set[str] = set()
+    for text in texts:
+        expected.update(re.split("[" + re.escape(rust) + "]+", text))
+    expected.discard("")
+    assert shard_words(texts) == sorted(expected)
 
 
 def test_a_lexicon_page_holds_hostile_words_as_text() -> None:
