@@ -147,8 +147,10 @@
     return loaded.engines.get(url);
   };
 
-  /* The shards that can answer ``term``: those whose lexicon page matches it. */
+  /* The shards that can answer ``term``: those whose lexicon page matches it (every shard
+   * when the index has no lexicon). */
   const route = async (loaded, term) => {
+    if (!loaded.pages.size) return loaded.urls.map((_, k) => k);
     const answer = await (await made(loaded, LEXICON)).search(term);
     const found = new Set(answer.results.map((result) => loaded.pages.get(result.id)));
     return loaded.urls.map((_, k) => k).filter((k) => found.has(k));
