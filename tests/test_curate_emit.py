@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from conftest import REPO, examples
 from generator import safetext
-from generator.curate import Seen, ingest, merge_entries, new_record_text
+from generator.curate import Seen, ingest, merge_entries, new_record_text, new_record_values
 from generator.inputs import load_curated, read_entries
 from generator.project import Project
 from generator.records import RawRecord, check_record, match_key
@@ -67,6 +67,8 @@ def test_a_new_record_loads_back_to_exactly_what_was_written(
     path = Path("content/papers/x.yml")
     data, problems = parse_yaml_bytes(path, raw)
     assert problems == []
+    # What load_curated trusts for a record the ingest just wrote (records.prime_written).
+    assert data == new_record_values(seen, topics, tags)
     assert data == {
         "title": seen.title,
         "scraped_title": seen.title,
