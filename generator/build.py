@@ -97,7 +97,8 @@ def generate(
     with timings.phase("curate"):
         result = ingest(merge_entries(entries), papers, project.papers, taxonomy)
         if result.created or result.updated:
-            taxonomy, papers, found = load_curated(project)
+            taxonomy, papers, found = load_curated(project, result.written)
+            result.written.clear()  # else the text of every new record is held to the end of the build
             problems += relative_to_root(project, found)
             if errors(problems):
                 raise BuildError(problems)

@@ -19,9 +19,10 @@ from typing import Any
 import yaml
 
 from . import files
-from .output import write_if_changed
+from .output import write_bytes_if_changed, write_if_changed
 from .parse import Entry
 from .records import Paper, match_key, paper_id
+from .schema import RawRecord
 from .taxonomy import UNSORTED, Taxonomy
 from .yamlio import dump_round_trip, quote, round_trip
 
@@ -45,6 +46,8 @@ class IngestResult:
     created: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unsorted: list[str] = field(default_factory=list)
+    # Each new record as written: its bytes and the values they load back to (see load_curated).
+    written: list[RawRecord] = field(default_factory=list)
 
 
 def _richer(a: int | None, b: int | None) -> int | None:
@@ -97,18 +100,29 @@ def _list(name: str, items: Iterable[str]) -> str:
     return f"{name}:\n" + "".join(f"  - {_plain_or_quoted(i)}\n" for i in items)
 
 
+def new_record_values(seen: Seen, topics: list[str], tags: list[str]) -> dict[str, Any]:
+    """The fields of a new record, in file order: what its YAML loads back to."""
+    return {
+        "title": seen.title,
+        "scraped_title": seen.title,
+        "abstract": seen.abstract,
+        "published": seen.published,
+        "authors": seen.authors,
+        "upvotes": seen.upvotes,
+        "sources": sorted(seen.sources),
+        "topics": list(topics),
+        "tags": list(tags),
+    }
+
+
+def record_text(values: dict[str, Any]) -> str:
+    """The YAML of a new record's ``values``, written by hand so every string round-trips exactly."""
+    return "".join(_list(k, v) if isinstance(v, list) else f"{k}: {_yaml_value(v)}\n" for k, v in values.items())
+
+
 def new_record_text(seen: Seen, topics: list[str], tags: list[str]) -> str:
-    """The YAML of a new record, written by hand so every string round-trips exactly."""
-    scalars = [
-        ("title", seen.title),
-        ("scraped_title", seen.title),
-        ("abstract", seen.abstract),
-        ("published", seen.published),
-        ("authors", seen.authors),
-        ("upvotes", seen.upvotes),
-    ]
-    text = "".join(f"{k}: {_yaml_value(v)}\n" for k, v in scalars)
-    return text + _list("sources", sorted(seen.sources)) + _list("topics", topics) + _list("tags", tags)
+    """The YAML of a new record."""
+    return record_text(new_record_values(seen, topics, tags))
 
 
 def _update(path: Path, paper: Paper, seen: Seen) -> bool:
@@ -154,7 +168,11 @@ def ingest(seen_papers: list[Seen], papers: list[Paper], directory: Path, taxono
         taken.add(new_id)
         topics = taxonomy.suggest_topics(seen.title, seen.abstract)
         tags = taxonomy.suggest_tags(seen.title, seen.abstract)
-        write_if_changed(directory / f"{new_id}.yml", new_record_text(seen, topics, tags))
+        path = directory / f"{new_id}.yml"
+        values = new_record_values(seen, topics, tags)
+        raw = record_text(values).encode("utf-8")
+        write_bytes_if_changed(path, raw)
+        result.written.append(RawRecord(path, values, raw))
         result.created.append(new_id)
         if topics == [UNSORTED]:
             result.unsorted.append(new_id)

@@ -6,6 +6,7 @@ stages (scikit-learn, Jinja, MkDocs).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 from . import files
@@ -14,7 +15,8 @@ from .codecs import DUMPS, RECORDS, TAXONOMY, Checked
 from .parse import Entry, iter_dump
 from .problems import Problem, Severity, errors
 from .project import Project
-from .records import Paper, load_records
+from .records import Paper, load_records, prime_written
+from .schema import RawRecord
 from .sources import capture_year_for, discover, load_manifest
 from .taxonomy import Taxonomy, load_taxonomy
 
@@ -53,8 +55,11 @@ def read_entries(project: Project) -> tuple[list[Entry], list[Problem]]:
     return entries, problems
 
 
-def load_curated(project: Project) -> tuple[Taxonomy, list[Paper], list[Problem]]:
+def load_curated(project: Project, written: Iterable[RawRecord] = ()) -> tuple[Taxonomy, list[Paper], list[Problem]]:
     """The taxonomy and every record, validated against it; unchanged files are neither parsed nor checked again.
+
+    ``written``: records the ingest just wrote, with the values they hold; read back, they are
+    checked but not parsed again (``records.prime_written``).
 
     A taxonomy in error is no vocabulary to check against: its problems are reported, records
     are checked for their form only (no paper is returned), and a notice says so, rather than
@@ -64,6 +69,8 @@ def load_curated(project: Project) -> tuple[Taxonomy, list[Paper], list[Problem]
     taxonomy, taxonomy_key, problems = cached_taxonomy(project.taxonomy, taxonomy_cache, project.content)
     broken = bool(errors(problems))
     cache = FileCache(project.cache("records"), RECORDS)
+    if not broken:
+        prime_written(cache, written, taxonomy, taxonomy_key)
     papers, found = load_records(project.papers, None if broken else taxonomy, taxonomy_key, cache, project.content)
     cache.save()
     if broken:

@@ -9,6 +9,7 @@ lives there, and is imported from here by the rest of the generator). A record w
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,7 +24,16 @@ from .taxonomy import Taxonomy
 from .yamlio import parse_yaml_bytes
 
 # Paper is schema.py's; the rest of the generator imports it from here, with the reading.
-__all__ = ["CheckedRecord", "Paper", "cross_check", "load_records", "match_key", "paper_id", "record_paths"]
+__all__ = [
+    "CheckedRecord",
+    "Paper",
+    "cross_check",
+    "load_records",
+    "match_key",
+    "paper_id",
+    "prime_written",
+    "record_paths",
+]
 ID_MAX_LENGTH = 80
 SUFFIXES = (".yml", ".yaml")  # .yaml is read only to be reported: records are .yml
 
@@ -114,6 +124,22 @@ def _read_and_check(
     entry = CheckedRecord(tuple(found), taxonomy_key, paper, tuple(check_problems))
     cache.put(key, entry)
     return entry
+
+
+def prime_written(
+    cache: FileCache[CheckedRecord], written: Iterable[RawRecord], taxonomy: Taxonomy, taxonomy_key: str
+) -> None:
+    """Cache the check of records this build just wrote, so reading them back does not parse them.
+
+    Each ``RawRecord`` holds the bytes written and the values they load back to (the ingest's
+    emitter round-trips exactly: tests/test_curate_emit.py). Only the YAML parse is skipped:
+    every check runs as on a record read, keyed by the bytes as any cache entry is, so a file
+    that changed on disk since, or is refused on reading (a bound, a link), misses this entry
+    and is read as any other.
+    """
+    for record in written:
+        paper, problems = check_record(record, taxonomy)
+        cache.put(cache_key(record.path, record.raw), CheckedRecord((), taxonomy_key, paper, tuple(problems)))
 
 
 def load_records(
