@@ -97,27 +97,15 @@ def test_create_file_writes_a_new_file_and_returns_its_stat(tmp_path: Path) -> N
     assert sorted(p.name for p in tmp_path.iterdir()) == ["page.md"], "no temp file left"
 
 
-@pytest.mark.parametrize("planted", ["page", "directory"])
-def test_a_first_write_replaces_a_planted_link_without_following_it(tmp_path: Path, planted: str) -> None:
+def test_a_first_write_replaces_a_link_planted_at_the_page_without_following_it(tmp_path: Path) -> None:
     """No record of the page: the cold path (create in place) meets a link and falls back to the atomic write."""
-    target = _elsewhere(tmp_path)
-    root = tmp_path / "docs"
-    (root / "papers").mkdir(parents=True)
-    if planted == "page":
-        (root / "papers" / "p.md").symlink_to(target / "kept.txt")
-    else:
-        shutil.rmtree(root / "papers")
-        (root / "papers").symlink_to(target)
-    record = written.WrittenFiles(tmp_path / "written.json")
-    if planted == "directory":
-        with pytest.raises(BuildError):
-            record.write("papers/p.md", f"{root}/papers/p.md", b"k", "page\n")
-    else:
-        assert record.write("papers/p.md", f"{root}/papers/p.md", b"k", "page\n")
-        page = root / "papers" / "p.md"
-        assert not page.is_symlink() and page.read_text() == "page\n"
-    assert sorted(p.name for p in target.iterdir()) == ["kept.txt"]
-    assert (target / "kept.txt").read_text() == "not ours\n"
+    kept = _elsewhere(tmp_path) / "kept.txt"
+    page = tmp_path / "docs" / "papers" / "p.md"
+    page.parent.mkdir(parents=True)
+    page.symlink_to(kept)
+    assert written.WrittenFiles(tmp_path / "written.json").write("papers/p.md", str(page), b"k", "page\n")
+    assert not page.is_symlink() and page.read_text() == "page\n"
+    assert kept.read_text() == "not ours\n" and sorted(p.name for p in kept.parent.iterdir()) == ["kept.txt"]
 
 
 def test_make_dirs_checks_each_directory_once_per_writer(tmp_path: Path) -> None:
