@@ -173,7 +173,7 @@ def write_docs(project: Project, pages: Mapping[str, Page]) -> None:
     for relpath, page in pages.items():
         target = f"{docs}/{relpath}"
         if not written.unchanged(relpath, target, page.key):
-            written.write(relpath, Path(target), page.key, page.render())
+            written.write(relpath, target, page.key, page.render())
     for stale in stale_pages(project.docs, pages):
         stale.unlink()
     written.save()

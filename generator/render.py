@@ -33,7 +33,7 @@ from importlib import metadata
 from pathlib import Path
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from . import urls
 from .cache import code_version
@@ -44,6 +44,7 @@ from .urls import linker, topic_feed
 from .views import ListView, Row, View, Views
 
 TEMPLATES = Path(__file__).parent / "templates"
+ROW_START = '<tr><td><a class="pl-title" href="'  # how _row.j2 begins, up to where it prints ``papers``
 
 
 def render_version() -> bytes:
@@ -140,6 +141,8 @@ class Renderer:
         self._version = render_version()
         self._linkers: dict[str, Callable[[str], str]] = {}
         self._rows: dict[tuple[int, str], tuple[Row, Markup]] = {}
+        self._bare_rows: dict[int, tuple[Row, str]] = {}  # id of a row -> it, rendered with no papers prefix
+        self._row_depths: dict[str, bool] = {}  # papers prefix -> whether putting it into a bare row is exact
         self._row_digests: dict[int, bytes] = {}  # id of a row -> its digest
         self._digested: list[Row] = []
 
@@ -159,9 +162,31 @@ class Renderer:
         key = (id(row), papers)
         cached = self._rows.get(key)
         if cached is None or cached[0] is not row:
-            text = self._row_template.render(row=row, papers=papers)
-            cached = self._rows[key] = (row, Markup(text.strip()))  # noqa: S704 - an autoescaped template
+            cached = self._rows[key] = (row, self._row_at(row, papers))
         return cached[1]
+
+    def _row_at(self, row: Row, papers: str) -> Markup:
+        """The row rendered once with no ``papers`` prefix, the prefix put where the template prints it.
+
+        ``_row.j2`` prints ``papers`` once, first, as the start of the title link's ``href``; a
+        row shows at two or three depths (list pages, their ``top/`` orders, the home page), so
+        this renders each row once instead of once per depth. The prefix is ``../`` segments and
+        ``papers/``, which escaping leaves as they are. The first row at each depth is rendered
+        in full as well and compared: a template that prints ``papers`` anywhere else gets full
+        renders (``tests/test_render.py`` compares every row at every depth).
+        """
+        bare = self._bare_rows.get(id(row))
+        if bare is None or bare[0] is not row:
+            bare = self._bare_rows[id(row)] = (row, self._row_template.render(row=row, papers="").strip())
+        text = bare[1]
+        placed = ROW_START + papers + text[len(ROW_START) :] if text.startswith(ROW_START) else None
+        trusted = self._row_depths.get(papers)
+        if trusted is None or placed is None or not trusted:
+            full = self._row_template.render(row=row, papers=papers).strip()
+            if trusted is None:
+                trusted = self._row_depths[papers] = placed == full and str(escape(papers)) == papers
+            placed = full
+        return Markup(placed)  # noqa: S704 - an autoescaped template
 
     def render_view(self, template: str, view: View) -> str:
         """The page of ``view``: front matter from its ``meta``, then the template's HTML.

@@ -162,7 +162,7 @@ def write_search_pages(catalog: Catalog, directory: Path) -> bool:
             path = f"{directory}/{relpath}"  # a plain string: 10,000 Path objects cost more than the stats
             if not written.unchanged(relpath, path, key):
                 page = template.render(title_weight=TITLE_WEIGHT, **fields)
-                changed = written.write(relpath, Path(path), key, page) or changed
+                changed = written.write(relpath, path, key, page) or changed
     changed = _remove_stale(directory, len(shards), wanted) or changed
     written.save()
     return changed

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from .cache import load, save
-from .output import read_bytes, write_bytes_if_changed
+from .output import create_file, make_dirs, read_bytes, write_bytes_if_changed
 from .plaindata import Invalid, listed, mapping, texts
 
 
@@ -78,6 +78,7 @@ class WrittenFiles:
             self._saved_ns = os.stat(path).st_ctime_ns
         self._old = load(path, self.KIND, decode_written, long_lived=False)  # loaded while rendering
         self._new: dict[str, _Written] = {}
+        self._checked: set[str] = set()  # directories make_dirs has made or checked (output.make_dirs)
 
     def unchanged(self, name: str, path: str | Path, key: bytes) -> bool:
         """Whether ``path`` still holds what was written there as ``name`` under ``key``."""
@@ -104,17 +105,23 @@ class WrittenFiles:
         self._new[name] = (entry[0], *found, entry[5])
         return True
 
-    def write(self, name: str, path: Path, key: bytes, content: str) -> bool:
+    def write(self, name: str, path: str | Path, key: bytes, content: str) -> bool:
         """Write ``content`` to ``path`` unless it holds those bytes already; record it as ``name`` under ``key``.
 
         ``path`` is ``name`` below the directory written into: no directory between them may be
-        a symlink (``output.make_dirs``).
+        a symlink (``output.make_dirs``). A file no build recorded is created in place
+        (``output.create_file``) unless something is at its name already.
         """
         data = content.encode("utf-8")
-        target = str(path)
-        root = target[: -len(name) - 1] if target.endswith("/" + name) else None
-        written = write_bytes_if_changed(path, data, root)
-        info = os.stat(path)
+        target = os.fspath(path)
+        if not target.endswith("/" + name):
+            raise ValueError(f"{target} is not {name} below the directory written into")
+        make_dirs(target[: target.rfind("/")], target[: -len(name) - 1], self._checked)
+        info = create_file(target, data) if name not in self._old else None
+        written = True
+        if info is None:
+            written = write_bytes_if_changed(Path(target), data)
+            info = os.stat(target)
         self._new[name] = (
             key.hex(),
             info.st_size,

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import test_cache
 
-from generator import output
+from generator import output, written
 from generator.problems import BuildError
 from generator.project import Project
 
@@ -73,3 +73,50 @@ def test_a_build_refuses_a_directory_link_planted_under_build(
     assert sorted(p.name for p in target.iterdir()) == ["kept.txt"]
     planted.unlink()
     assert test_cache.generated(root) == cold, "once removed, the build is a cold one's"
+
+
+@pytest.mark.parametrize("planted", ["link", "dangling link", "file"])
+def test_create_file_never_opens_what_is_at_the_name(tmp_path: Path, planted: str) -> None:
+    target = _elsewhere(tmp_path) / "kept.txt"
+    page = tmp_path / "page.md"
+    if planted == "file":
+        page.write_text("old\n")
+    else:
+        page.symlink_to(target if planted == "link" else tmp_path / "missing")
+    assert output.create_file(str(page), b"new\n") is None
+    assert target.read_text() == "not ours\n" and not (tmp_path / "missing").exists()
+    assert page.is_symlink() or page.read_text() == "old\n"
+
+
+def test_create_file_writes_a_new_file_and_returns_its_stat(tmp_path: Path) -> None:
+    page = tmp_path / "page.md"
+    info = output.create_file(str(page), "é\n".encode())
+    assert info is not None and page.read_bytes() == "é\n".encode()
+    assert (info.st_size, info.st_ino, info.st_mtime_ns) == (3, page.stat().st_ino, page.stat().st_mtime_ns)
+    assert page.stat().st_mode & 0o777 == 0o644
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["page.md"], "no temp file left"
+
+
+def test_a_first_write_replaces_a_link_planted_at_the_page_without_following_it(tmp_path: Path) -> None:
+    """No record of the page: the cold path (create in place) meets a link and falls back to the atomic write."""
+    kept = _elsewhere(tmp_path) / "kept.txt"
+    page = tmp_path / "docs" / "papers" / "p.md"
+    page.parent.mkdir(parents=True)
+    page.symlink_to(kept)
+    assert written.WrittenFiles(tmp_path / "written.json").write("papers/p.md", str(page), b"k", "page\n")
+    assert not page.is_symlink() and page.read_text() == "page\n"
+    assert kept.read_text() == "not ours\n" and sorted(p.name for p in kept.parent.iterdir()) == ["kept.txt"]
+
+
+def test_make_dirs_checks_each_directory_once_per_writer(tmp_path: Path) -> None:
+    root = tmp_path / "search"
+    checked: set[str] = set()
+    output.make_dirs(root / "0" / "papers" / "a", root, checked)
+    output.make_dirs(root / "0" / "papers" / "b", root, checked)
+    assert {str(root / "0"), str(root / "0" / "papers")} <= checked
+    assert (root / "0" / "papers" / "a").is_dir() and (root / "0" / "papers" / "b").is_dir()
+    target = _elsewhere(tmp_path)
+    (root / "1").symlink_to(target)
+    with pytest.raises(BuildError):
+        output.make_dirs(root / "1" / "papers", root, checked)
+    assert sorted(p.name for p in target.iterdir()) == ["kept.txt"]

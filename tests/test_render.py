@@ -305,3 +305,21 @@ def test_tag_pages_list_titles_without_excerpts(hostile_pages: dict[str, str]) -
     assert texts(to_html(tag_page), "pl-title") == [HOSTILE]
     assert texts(to_html(tag_page), "pl-excerpt") == []
     assert texts(to_html(hostile_pages["topics/bandits.md"]), "pl-excerpt")  # topic pages keep theirs
+
+
+def test_each_row_rendered_once_is_the_rows_full_render_at_every_depth() -> None:
+    """Rows rendered once with no papers prefix, the prefix put in (render._row_at): the bytes of _row.j2."""
+    papers = [
+        paper("a", 'A <b>"quoted"</b> & odd title', "First. Second <i>&amp;</i>.", upvotes=3),
+        paper("b", "B paper", "Plain.", arxiv="2401.00001", status="must-read"),
+    ]
+    renderer = Renderer(catalog(papers))
+    pages = renderer.pages()
+    assert renderer._rows, "the pages have paper tables"
+    template = renderer._row_template
+    for (_, prefix), (row, html_row) in renderer._rows.items():
+        assert str(html_row) == template.render(row=row, papers=prefix).strip()
+        assert f'href="{prefix}{row.id}/"' in str(html_row)
+    depths = {prefix for _, prefix in renderer._rows}
+    assert len(depths) >= 2 and all(renderer._row_depths[d] for d in depths)
+    assert any(str(h) in page for (_, h) in renderer._rows.values() for page in pages.values())
