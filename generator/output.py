@@ -15,6 +15,15 @@ Every output is written the same way, so each property holds everywhere by const
 
 What is written otherwise, and why:
 
+- A page the record of written files has never seen (a cold build's 10,000 search pages and
+  docs) is created at its final name (``create_file``: ``O_CREAT | O_EXCL | O_NOFOLLOW``;
+  if anything, even a link, is at the name, it is written the atomic way above instead). Not
+  atomic: a build killed mid-write leaves a partial file with no record, which the next
+  build compares and writes again; nothing reads it before (MkDocs runs after every page is
+  written, and a failed build publishes nothing).
+- The search lexicon's pages (``searchroute.write_lexicon``) are written the atomic way, and
+  the pages of shards no longer built are removed (``shutil.rmtree``, links unlinked).
+
 - MkDocs and Pagefind write ``site/`` themselves, into a fresh staging directory
   (``tempfile.mkdtemp``: a new name, mode 0700, nothing planted in it); ``publish`` swaps it in whole.
 - Pagefind's log (``search.IndexJob.log``) is a stream the child process writes while it
