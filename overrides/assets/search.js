@@ -8,7 +8,7 @@
  * (those that hold every word of it that any shard holds), each merged into an engine of its
  * own, their results ranked together by score as Pagefind's mergeIndex ranks them. With few
  * shards they are all searched beside the lexicon and only its shards' results are kept;
- * with many, only the lexicon's shards are searched. The engine loads once the page is idle
+ * with many, only the lexicon's shards are searched (ALONGSIDE). The engine loads once the page is idle
  * (or at once when the field gets focus), so typing only waits for the index chunks of the
  * query and the fragments of the results shown.
  * Titles and excerpts are untrusted text: they reach the page as text nodes, never as HTML.
@@ -82,7 +82,11 @@
   const SHORT_DEBOUNCE_MS = 300;
   const SHARD = /^[0-9]+\/$/; // a shard's directory, relative to the bundle
   const LEXICON = "lexicon/"; // generator/searchroute.py LEXICON
-  const PREPARED = 8; // up to this many shards, all are made ready while the reader reads and searched at once
+  // Up to ALONGSIDE shards, every shard is searched beside the lexicon (no wait for it); with
+  // more, only the shards it names (a rare word fetches one shard's index, not fifty). Up to
+  // PREPARED shards (128,000 papers), every shard's engine is made while the reader reads.
+  const ALONGSIDE = 8;
+  const PREPARED = 64;
   const settings = { baseUrl: "/", excerptLength: EXCERPT_WORDS };
 
   /* The shards' bundle URLs and the lexicon's pages, from shards.json (revalidated: it changes
@@ -161,7 +165,7 @@
     const loaded = await load();
     const search = (k) => made(loaded, loaded.urls[k]).then((one) => one.search(term));
     let answers;
-    if (loaded.urls.length <= PREPARED) {
+    if (loaded.urls.length <= ALONGSIDE) {
       const every = loaded.urls.map((_, k) => k);
       const [keep, all] = await Promise.all([route(loaded, term), Promise.all(every.map(search))]);
       answers = keep.map((k) => all[k]);
@@ -339,7 +343,7 @@
         .then(async (loaded) => {
           const preload = (url) => made(loaded, url).then((one) => one.preload(term)).catch(() => {});
           preload(LEXICON);
-          if (loaded.urls.length <= PREPARED) loaded.urls.forEach(preload);
+          if (loaded.urls.length <= ALONGSIDE) loaded.urls.forEach(preload);
           else if (term.length >= SHORT_TERM) (await route(loaded, term)).forEach((k) => preload(loaded.urls[k]));
         })
         .catch(() => {});
