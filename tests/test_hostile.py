@@ -279,7 +279,7 @@ def test_the_search_index_holds_each_title_exactly_and_each_abstract_as_text(
 ) -> None:
     """Pagefind's records (its fragments), which overrides/assets/search.js shows through textContent."""
     records: dict[str, tuple[str, str]] = {}
-    for fragment in sorted((site / "pagefind").glob("**/fragment/*.pf_fragment")):
+    for fragment in sorted((site / "pagefind").glob("[0-9]*/fragment/*.pf_fragment")):  # the shards
         data = json.loads(gzip.decompress(fragment.read_bytes()).removeprefix(b"pagefind_dcd"))
         url = str(data["url"]).lstrip("/").removesuffix("index.html")
         assert url not in records, url
@@ -290,6 +290,27 @@ def test_the_search_index_holds_each_title_exactly_and_each_abstract_as_text(
         assert title == paper["title"]
         # Pagefind keeps plain text, its white space collapsed and zero-width spaces dropped
         assert flat(str(paper["abstract"])) in flat(text), paper["title"]
+
+
+@pytest.mark.slow
+def test_the_search_lexicon_holds_every_word_of_every_title_as_text(
+    site: Path, papers_json: list[dict[str, object]]
+) -> None:
+    """The lexicon (generator/searchroute.py), which decides which shards a query searches: each
+    hostile title's words reach it as text, each as the end of a sentence; the engine's own index
+    holds no paper."""
+
+    def records(bundle: Path) -> list[dict[str, str]]:
+        fragments = sorted((bundle / "fragment").glob("*.pf_fragment"))
+        return [json.loads(gzip.decompress(f.read_bytes()).removeprefix(b"pagefind_dcd")) for f in fragments]
+
+    [lexicon] = records(site / "pagefind" / "lexicon")
+    assert lexicon["url"] == "/0/"
+    words = set(flat(lexicon["content"]).split())
+    for paper in papers_json:
+        assert {w + "." for w in flat(str(paper["title"])).split()} <= words, paper["title"]
+    [engine] = records(site / "pagefind")
+    assert engine["url"] == "/" and not flat(engine["content"]).strip("_. ")
 
 
 # --- feeds -------------------------------------------------------------------------------------
