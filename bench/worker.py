@@ -63,7 +63,15 @@ def _label(pid: int, name: str) -> str:
             argv = handle.read().decode(errors="replace").split("\0")
     except OSError:
         return name
-    return argv[argv.index("-m") + 1] if "-m" in argv[:-1] else name
+    return argv_label(argv, name)
+
+
+def argv_label(argv: list[str], name: str) -> str:
+    """X for ``python -m X …`` and for the build's ``python -c PROGRAM PID X …`` (publish.module_command)."""
+    if "-m" in argv[:-1]:
+        return argv[argv.index("-m") + 1]
+    at = argv.index("-c") if "-c" in argv else -1
+    return argv[at + 3] if at >= 0 and len(argv) > at + 3 and argv[at + 2].isdigit() else name
 
 
 def _rss_kb(pid: int) -> int:

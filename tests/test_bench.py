@@ -84,3 +84,13 @@ def test_the_table_prints_every_row_from_measured_figures() -> None:
     assert "| search (rare, pasted): KB for the query | 2 |" in lines
     assert "| search (common, typed): the driver's typing s | 0.40 |" in lines
     assert "| **search (rare, typed): first link after first input s** (target ≤ 0.5) | **0.90** |" in lines
+
+
+def test_the_memory_figures_name_the_build_s_children_by_module() -> None:
+    from bench.worker import argv_label
+    from generator.publish import module_command
+
+    assert argv_label(module_command("mkdocs", "build", "-q"), "python3") == "mkdocs"
+    assert argv_label([sys.executable, "-m", "bench.worker", "build"], "python3") == "bench.worker"
+    assert argv_label([sys.executable, "-c", "print(1)"], "python3") == "python3"
+    assert argv_label(["/usr/bin/pagefind_extended", "--site", "x"], "pagefind_extend") == "pagefind_extend"
