@@ -40,7 +40,7 @@ from .output import make_dirs, write_if_changed
 from .problems import Problem
 from .publish import module_command
 from .records import Paper
-from .searchroute import LEXICON, lexicon_pages, write_lexicon
+from .searchroute import LEXICON, bundle_pages, lexicon_pages, write_lexicon
 from .urls import PAPERS, SEARCH_BUNDLE, SEARCH_SHARDS, search_file, search_shard
 from .written import WrittenFiles
 
@@ -59,9 +59,10 @@ UNUSED += ("pagefind-highlight.js", "wasm.unknown.*")
 # A shard only serves its index, metadata and fragments: the engine's script and WebAssembly
 # search the shards merged into it.
 MERGED_UNUSED = (*UNUSED, "pagefind.js", "pagefind-worker.js", "wasm.*")
-# The engine's own bundle (``pagefind/``) indexes one page with no word, so that a query only
-# ever searches the shards merged into it: Pagefind needs a page to write a bundle, and a page
-# whose only text is weightless punctuation gives it no word to match.
+# The engine's own bundle (``pagefind/``) indexes one page of no paper, so that a query only
+# ever searches the shards merged into it: Pagefind needs a page with a word to write a bundle.
+# Its one word, ``_`` (weightless), matches a query word that starts with ``_``, so the page's
+# id is in shards.json and search.js drops it from every answer.
 EMPTY_PAGE = (
     '<!DOCTYPE html><html lang="en"><head><title></title></head>'
     '<body><main data-pagefind-body><p data-pagefind-weight="0">_</p></main></body></html>\n'
@@ -322,6 +323,7 @@ def finish_index(job: IndexJob, site: Path) -> list[Problem]:
     if target.exists():
         shutil.rmtree(target)
     _drop(job.empty, UNUSED)
+    engine = sorted(bundle_pages(job.empty))  # its one page is merged into every search: never shown
     os.replace(job.empty, target)
     for k in range(len(job.shards)):
         _drop(job.bundle(k), MERGED_UNUSED)
@@ -330,7 +332,8 @@ def finish_index(job: IndexJob, site: Path) -> list[Problem]:
     pages = lexicon_pages(job.lexicon)
     os.replace(job.lexicon, target / LEXICON)
     shards = [search_shard(k) for k in range(len(job.shards))]
-    write_if_changed(target / SHARDS, json.dumps({"shards": shards, "lexicon": pages}, sort_keys=True) + "\n")
+    listing = {"shards": shards, "lexicon": pages, "engine": engine}
+    write_if_changed(target / SHARDS, json.dumps(listing, sort_keys=True) + "\n")
     return []
 
 

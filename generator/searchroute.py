@@ -76,10 +76,15 @@ def write_lexicon(shards: list[list[str]], directory: Path) -> None:
             stale.unlink()
 
 
-def lexicon_pages(bundle: Path) -> dict[str, int]:
-    """The lexicon bundle's pages, by the id Pagefind gives them in results, with their shard."""
-    pages: dict[str, int] = {}
+def bundle_pages(bundle: Path) -> dict[str, str]:
+    """The pages of the Pagefind bundle at ``bundle``: the id Pagefind gives each in results -> its URL."""
+    pages: dict[str, str] = {}
     for fragment in sorted((bundle / "fragment").glob("*.pf_fragment")):
         data = json.loads(gzip.decompress(fragment.read_bytes()).removeprefix(b"pagefind_dcd"))
-        pages[fragment.name.removesuffix(".pf_fragment")] = int(str(data["url"]).strip("/"))
+        pages[fragment.name.removesuffix(".pf_fragment")] = str(data["url"])
     return pages
+
+
+def lexicon_pages(bundle: Path) -> dict[str, int]:
+    """The lexicon bundle's pages, by the id Pagefind gives them in results, with their shard."""
+    return {page: int(url.strip("/")) for page, url in bundle_pages(bundle).items()}

@@ -242,6 +242,16 @@ def test_a_query_is_answered_as_one_index_answers_it(browser: Any, sharded_site:
     assert (status, links) == ("No matching papers", [])
 
 
+def test_the_engine_s_own_page_is_never_a_result(browser: Any, sharded_site: Path) -> None:
+    """The engine's index (of no paper) holds one word, ``_``, and is searched beside each shard:
+    a query word starting with ``_`` matches it there, and it is not shown."""
+    own = _own_words(sharded_site)[0]
+    with served(sharded_site / "site") as base:
+        assert _answer(browser, base, "_private", paste=True)[:2] == ("No matching papers", [])
+        status, links, _ = _answer(browser, base, f"_private {own}", paste=True)
+    assert status == "1 matching paper" and len(links) == 1 and links[0].startswith("papers/")
+
+
 @pytest.fixture(scope="module")
 def seed_in_shards(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The seed corpus with 50 papers per search shard (10 shards: more than are made ready at once), served."""

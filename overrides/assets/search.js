@@ -94,7 +94,7 @@
   const shards = async () => {
     const response = await fetch(new URL("shards.json", bundle), { cache: "no-cache" });
     if (!response.ok) throw new Error(`shards.json: HTTP ${response.status}`);
-    const { shards: names, lexicon } = await response.json();
+    const { shards: names, lexicon, engine } = await response.json();
     if (!Array.isArray(names) || !names.every((name) => typeof name === "string" && SHARD.test(name))) {
       throw new Error("shards.json: unexpected content");
     }
@@ -102,7 +102,9 @@
     if (![...pages.values()].every((k) => Number.isInteger(k) && k >= 0 && k < names.length)) {
       throw new Error("shards.json: unexpected lexicon");
     }
-    return { urls: names.map((name) => new URL(name, bundle).href), pages };
+    // The engine's own page (of no paper) is in every answer that matches its one word: dropped.
+    const skip = new Set(Array.isArray(engine) ? engine.filter((id) => typeof id === "string") : []);
+    return { urls: names.map((name) => new URL(name, bundle).href), pages, skip };
   };
 
   let engine = null; // Pagefind's module, the shards' URLs, the lexicon's pages, the engines made
@@ -172,7 +174,8 @@
     } else {
       answers = await Promise.all((await route(loaded, term)).map(search));
     }
-    return { results: answers.flatMap((answer) => answer.results).sort((a, b) => b.score - a.score) };
+    const results = answers.flatMap((answer) => answer.results).filter((result) => !loaded.skip.has(result.id));
+    return { results: results.sort((a, b) => b.score - a.score) };
   };
 
   /* An excerpt around the first matched word, built as text nodes and <mark> elements. */
