@@ -242,6 +242,11 @@ class IndexJob:
         return self.output.with_name(f"{self.output.name}.lexicon")
 
     @property
+    def empty_site(self) -> Path:
+        """Where the one page of the engine's bundle is written for Pagefind to index."""
+        return self.output.with_name(f"{self.output.name}.empty-page")
+
+    @property
     def empty(self) -> Path:
         """Where the bundle of no paper is written: the engine each shard is merged into."""
         return self.output.with_name(f"{self.output.name}.empty")
@@ -268,7 +273,7 @@ def _index_shards(job: IndexJob) -> None:
     try:
         if not job.shards:
             job.failure = "no search pages to index"
-        empty = job.empty.with_name(job.empty.name + "-page")
+        empty = job.empty_site
         empty.mkdir(exist_ok=True)
         (empty / "index.html").write_text(EMPTY_PAGE, encoding="utf-8")
         runs = [("the engine", empty, job.empty), ("the lexicon", lexicon_directory(job.pages), job.lexicon)]
@@ -356,5 +361,5 @@ def stop_index(job: IndexJob) -> None:
     job.log.unlink(missing_ok=True)
     for k in range(len(job.shards)):
         shutil.rmtree(job.bundle(k), ignore_errors=True)
-    for path in (job.output, job.lexicon, job.empty, job.empty.with_name(job.empty.name + "-page")):
+    for path in (job.output, job.lexicon, job.empty, job.empty_site):
         shutil.rmtree(path, ignore_errors=True)

@@ -27,15 +27,19 @@ def _build(root: Path) -> Path:
     return root / "site"
 
 
-@pytest.fixture(scope="module")
-def seed_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The real corpus (content/ of this repo), built in a temp copy and served."""
-    root = tmp_path_factory.mktemp("seeds") / "project"
+def _seed_project(root: Path) -> Path:
+    """A temp copy of this repo's project (content, mkdocs.yml, overrides) at ``root``, using its generator."""
     shutil.copytree(REPO / "content", root / "content")
     shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
     shutil.copytree(REPO / "overrides", root / "overrides")
     (root / "generator").symlink_to(REPO / "generator")
-    with served(_build(root)) as base:
+    return root
+
+
+@pytest.fixture(scope="module")
+def seed_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The real corpus (content/ of this repo), built in a temp copy and served."""
+    with served(_build(_seed_project(tmp_path_factory.mktemp("seeds") / "project"))) as base:
         yield base
 
 
@@ -254,12 +258,8 @@ def test_the_engine_s_own_page_is_never_a_result(browser: Any, sharded_site: Pat
 
 @pytest.fixture(scope="module")
 def seed_in_shards(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The seed corpus with 50 papers per search shard (10 shards: more than are made ready at once), served."""
-    root = tmp_path_factory.mktemp("seed-shards") / "project"
-    shutil.copytree(REPO / "content", root / "content")
-    shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
-    shutil.copytree(REPO / "overrides", root / "overrides")
-    (root / "generator").symlink_to(REPO / "generator")
+    """The seed corpus in 10 search shards of 50 papers (more than are searched beside the lexicon), served."""
+    root = _seed_project(tmp_path_factory.mktemp("seed-shards") / "project")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv(SHARD_ENV, "50")
         site = _build(root)
