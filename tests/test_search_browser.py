@@ -190,15 +190,19 @@ def test_a_missing_shard_makes_search_say_it_is_unavailable(
 # --- the lexicon: a query is answered as one index would answer it, from the shards that can ---
 
 
-def _answer(browser: Any, base: str, query: str, paste: bool = False) -> tuple[str, list[str], list[str]]:
-    """Type (or paste) ``query`` after a second of reading: its status line, its result links and
-    the index files fetched from the first key to the answer (relative to the bundle)."""
+def _answer(
+    browser: Any, base: str, query: str, paste: bool = False, reading_ms: int = 1000, cores: int = 2
+) -> tuple[str, list[str], list[str]]:
+    """Type (or paste) ``query`` after ``reading_ms`` of reading, on a machine of ``cores`` cores:
+    its status line, its result links and the index files fetched from the first key to the
+    answer (relative to the bundle)."""
     context = browser.new_context()
     context.grant_permissions(["clipboard-read", "clipboard-write"], origin=base.rstrip("/"))
+    context.add_init_script(f"Object.defineProperty(navigator, 'hardwareConcurrency', {{ get: () => {cores} }});")
     page = context.new_page()
     page.goto(base)
     page.evaluate("(query) => navigator.clipboard.writeText(query)", query)
-    page.wait_for_timeout(1000)  # the engine (and, with few shards, the shards) load while the reader reads
+    page.wait_for_timeout(reading_ms)  # the engine (and, with few shards, the shards) load while the reader reads
     fetched: list[str] = []
     page.on("requestfinished", lambda request: fetched.append(request.url.removeprefix(base + "pagefind/")))
     page.keyboard.press("s")
@@ -287,3 +291,18 @@ def test_with_many_shards_a_rare_word_fetches_one_shards_index(browser: Any, see
     shards = {url.split("/")[0] for url in fetched if url.split("/")[0].isdigit()}
     assert len(shards) == 1, fetched
     assert any(url.startswith("lexicon/index/") for url in fetched), fetched
+
+
+@pytest.mark.parametrize("cores", [1, 2, 4])
+def test_shards_on_every_core_answer_as_one_shard_does(
+    browser: Any, seed_site: str, seed_in_shards: str, cores: int
+) -> None:
+    """The shards' engines are spread over one web worker per core; a query pasted as the page
+    opens (while the engines are being made on each worker) gets the answer one index gives.
+    Made together in a fresh worker, two engines each instantiated Pagefind's WebAssembly and
+    the later broke the earlier ("memory access out of bounds": search unavailable)."""
+    one = _answer(browser, seed_site, "diffusion model", paste=True)[:2]
+    for _ in range(3):
+        status, links, _ = _answer(browser, seed_in_shards, "diffusion model", paste=True, reading_ms=0, cores=cores)
+        assert status == one[0]
+        assert len(links) == len(one[1])

@@ -8,7 +8,9 @@
  * (those that hold every word of it that any shard holds), each merged into an engine of its
  * own, their results ranked together by score as Pagefind's mergeIndex ranks them. With few
  * shards they are all searched beside the lexicon and only its shards' results are kept;
- * with many, only the lexicon's shards are searched (ALONGSIDE). The engine loads once the page is idle
+ * with many, only the lexicon's shards are searched (ALONGSIDE). The engines are spread over
+ * WORKERS copies of Pagefind's module, each with its own web worker, so shards are searched on
+ * every core, not one after another in one worker. The engine loads once the page is idle
  * (or at once when the field gets focus), so typing only waits for the index chunks of the
  * query and the fragments of the results shown.
  * Titles and excerpts are untrusted text: they reach the page as text nodes, never as HTML.
@@ -87,6 +89,8 @@
   // PREPARED shards (128,000 papers), every shard's engine is made while the reader reads.
   const ALONGSIDE = 8;
   const PREPARED = 64;
+  // Pagefind searches in one web worker per copy of its module: one copy per core (at most 4).
+  const WORKERS = Math.max(1, Math.min(4, navigator.hardwareConcurrency || 2));
   const settings = { baseUrl: "/", excerptLength: EXCERPT_WORDS };
 
   /* The shards' bundle URLs and the lexicon's pages, from shards.json (revalidated: it changes
@@ -116,14 +120,24 @@
     if (!engine) {
       const index = shards(); // fetched while the engine loads
       index.catch(() => {}); // (awaited below; this only silences an early rejection)
-      engine = import(new URL("pagefind.js", bundle).href).then(async (pagefind) => {
-        if (retry) await pagefind.destroy();
-        await pagefind.options(settings);
-        await pagefind.init();
-        // An empty search runs the engine once (its worker, its WebAssembly's first calls)
+      // Each further copy of the module (its own URL) has a worker of its own.
+      const copies = Array.from({ length: WORKERS }, (_, w) => new URL(w ? `pagefind.js?worker=${w}` : "pagefind.js", bundle));
+      engine = Promise.all(copies.map((url) => import(url.href))).then(async (modules) => {
+        // Each copy's own engine is made first: it instantiates that worker's WebAssembly, which
+        // Pagefind guards by a check that only holds once that is done. Engines started together
+        // in a fresh worker would each instantiate it, the later replacing the earlier under the
+        // engines already made on it ("memory access out of bounds" on their next search).
+        // An empty search runs each engine once (its worker, its WebAssembly's first calls)
         // while the reader reads, fetching nothing: the first real query does not pay for it.
-        await pagefind.search("").catch(() => {});
-        const loaded = { pagefind, ...(await index), engines: new Map() };
+        await Promise.all(
+          modules.map(async (module) => {
+            if (retry) await module.destroy();
+            await module.options(settings);
+            await module.init();
+            await module.search("").catch(() => {});
+          }),
+        );
+        const loaded = { modules, ...(await index), engines: new Map() };
         made(loaded, LEXICON).catch(() => {});
         if (loaded.urls.length <= PREPARED) loaded.urls.forEach((url) => made(loaded, url).catch(() => {}));
         return loaded;
@@ -138,11 +152,13 @@
   };
 
   /* The bundle at ``url`` (a shard, or the lexicon) merged into an engine of its own: made
-   * once, made again after a failure. */
+   * once, made again after a failure. The lexicon is on the first worker, shard k on worker
+   * (k + 1) mod WORKERS. */
   const made = (loaded, url) => {
     if (!loaded.engines.has(url)) {
+      const module = loaded.modules[(loaded.urls.indexOf(url) + 1) % loaded.modules.length];
       const one = (async () => {
-        const instance = loaded.pagefind.createInstance({ basePath: bundle.href });
+        const instance = module.createInstance({ basePath: bundle.href });
         await instance.options(settings);
         await Promise.all([instance.init(), instance.mergeIndex(new URL(url, bundle).href, settings)]);
         return instance;
