@@ -51,6 +51,7 @@ class SearchTiming:
     query_requests: int = 0
     typing_seconds: float = 0.0  # first input event -> last keystroke (the driver's typing speed)
     pasted: bool = False  # the query arrived as one input event (a paste), not key by key
+    runs: tuple[float, ...] = ()  # first_key_seconds of every run of this query; the fields are the median run's
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -92,8 +93,9 @@ def _wait_until_shown(page: Any, timeout: float = 30.0) -> None:
     raise TimeoutError("no result link for the query")
 
 
-def search_timings(site: Path, queries: list[str], pasted: bool = False) -> list[SearchTiming]:
-    """Each query entered on a fresh page (cold cache) of the home page; empty without Chromium.
+def search_timings(site: Path, queries: list[str], pasted: bool = False, rounds: int = 1) -> list[SearchTiming]:
+    """Each query entered ``rounds`` times, each on a fresh page (cold cache) of the home page:
+    the median run, with every run's time in ``runs``; empty without Chromium.
 
     Typed, the query arrives key by key as fast as the driver sends keys, which under load is
     slower than the search itself (``typing_seconds``). ``pasted``: the reader presses ``s``
@@ -108,46 +110,57 @@ def search_timings(site: Path, queries: list[str], pasted: bool = False) -> list
     with served(site) as base, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
         for query in queries:
-            context = browser.new_context()
-            if pasted:  # a real paste: the clipboard holds the query, Ctrl+V puts it in
-                context.grant_permissions(["clipboard-read", "clipboard-write"], origin=base.rstrip("/"))
-            page = context.new_page()
-            fetched: list[tuple[str, int]] = []
-
-            def note(request: Any, fetched: list[tuple[str, int]] = fetched) -> None:
-                if "/pagefind/" in request.url:
-                    fetched.append((request.url, (request.sizes() or {}).get("responseBodySize", 0)))
-
-            page.on("requestfinished", note)
-            page.goto(base)
-            page.evaluate(WATCH)
-            if pasted:
-                page.evaluate("(query) => navigator.clipboard.writeText(query)", query)
-            page.wait_for_timeout(OPEN_SECONDS * 1000)  # the reader reads for a second
-            at_load = len(fetched)
-            page.keyboard.press("s")
-            if pasted:
-                page.keyboard.press("Control+V")
-            else:
-                page.keyboard.type(query)
-            _wait_until_shown(page)
-            seconds, first_key, typing = page.evaluate(
-                "[window.__plShown - window.__plTyped, window.__plShown - window.__plFirst,"
-                " window.__plTyped - window.__plFirst].map((ms) => ms / 1000)"
-            )
-            page.wait_for_load_state("networkidle")
-            results = page.locator(RESULT).count()
-            load_bytes = sum(size for _, size in fetched[:at_load])
-            query_bytes = sum(size for _, size in fetched[at_load:])
-            timing = SearchTiming(query, float(seconds), float(first_key), load_bytes, query_bytes, results)
-            timing = dataclasses.replace(
-                timing,
-                load_requests=at_load,
-                query_requests=len(fetched) - at_load,
-                typing_seconds=float(typing),
-                pasted=pasted,
-            )
-            timings.append(timing)
-            context.close()
+            runs = [_search_once(browser, base, query, pasted) for _ in range(rounds)]
+            runs.sort(key=lambda run: run.first_key_seconds)
+            median = runs[(len(runs) - 1) // 2]
+            timings.append(dataclasses.replace(median, runs=tuple(run.first_key_seconds for run in runs)))
         browser.close()
     return timings
+
+
+def _search_once(browser: Any, base: str, query: str, pasted: bool) -> SearchTiming:
+    """One reader: a fresh context opens the home page, reads for a second, enters ``query``."""
+    context = browser.new_context()
+    if pasted:  # a real paste: the clipboard holds the query, Ctrl+V puts it in
+        context.grant_permissions(["clipboard-read", "clipboard-write"], origin=base.rstrip("/"))
+    page = context.new_page()
+    fetched: list[tuple[str, int]] = []
+
+    def note(request: Any, fetched: list[tuple[str, int]] = fetched) -> None:
+        if "/pagefind/" in request.url:
+            fetched.append((request.url, (request.sizes() or {}).get("responseBodySize", 0)))
+
+    page.on("requestfinished", note)
+    page.goto(base)
+    page.evaluate(WATCH)
+    if pasted:
+        page.evaluate("(query) => navigator.clipboard.writeText(query)", query)
+    page.wait_for_timeout(OPEN_SECONDS * 1000)  # the reader reads for a second
+    at_load = len(fetched)
+    page.keyboard.press("s")
+    if pasted:
+        page.keyboard.press("Control+V")
+    else:
+        page.keyboard.type(query)
+    _wait_until_shown(page)
+    seconds, first_key, typing = page.evaluate(
+        "[window.__plShown - window.__plTyped, window.__plShown - window.__plFirst,"
+        " window.__plTyped - window.__plFirst].map((ms) => ms / 1000)"
+    )
+    page.wait_for_load_state("networkidle")
+    results = page.locator(RESULT).count()
+    load_bytes = sum(size for _, size in fetched[:at_load])
+    query_bytes = sum(size for _, size in fetched[at_load:])
+    context.close()
+    return SearchTiming(
+        query,
+        float(seconds),
+        float(first_key),
+        load_bytes,
+        query_bytes,
+        results,
+        load_requests=at_load,
+        query_requests=len(fetched) - at_load,
+        typing_seconds=float(typing),
+        pasted=pasted,
+    )
