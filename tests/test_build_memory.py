@@ -1,0 +1,46 @@
+"""What the build holds while MkDocs runs: no page body MkDocs is not writing at that moment.
+
+MkDocs reads every page before it writes the first; a generated page's body (13 KB at 10,000
+papers) is read again from its file just before the theme renders it and dropped once the page
+is written (generator/mkdocs_hooks.py), so MkDocs holds one body at a time, not all of them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import mkdocs.commands.build as mkdocs_build
+import pytest
+from mkdocs.config import load_config
+
+from conftest import make_project
+from generator.build import Project, generate
+from generator.mkdocs_hooks import html_body, strip_indentation
+
+
+@pytest.mark.slow
+def test_mkdocs_holds_only_the_body_of_the_page_it_writes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = make_project(tmp_path / "project")
+    generate(Project(root))
+    monkeypatch.chdir(root)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    held: list[int] = []  # before each page is written: the longest body any other generated page holds
+    real = mkdocs_build._build_page
+
+    def build_page(page: Any, config: Any, doc_files: Any, *args: Any, **kwargs: Any) -> None:
+        others = [f.page for f in doc_files if f.page is not page and f.page.meta.get("paperlist_html")]
+        held.append(max(len(other.content or "") for other in others))
+        real(page, config, doc_files, *args, **kwargs)
+
+    monkeypatch.setattr(mkdocs_build, "_build_page", build_page)
+    mkdocs_build.build(load_config(str(root / "mkdocs.yml"), site_dir=str(tmp_path / "site")))
+    assert len(held) > 3
+    assert max(held) == 0
+    # and each paper page got its own body, as the generator wrote it
+    docs = sorted((root / "build" / "docs" / "papers").glob("*.md"))
+    assert len(docs) >= 3
+    for source in docs:
+        body = strip_indentation(html_body(source.read_text(encoding="utf-8").split("\n---\n", 1)[1]))
+        page = tmp_path / "site" / "papers" / source.stem / "index.html"
+        assert body in page.read_text(encoding="utf-8")
