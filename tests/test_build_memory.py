@@ -1,4 +1,8 @@
-"""What the build holds while MkDocs runs: no page body MkDocs is not writing at that moment.
+"""What the build holds while MkDocs runs: no record or catalog of the generator, and no page
+body MkDocs is not writing at that moment.
+
+The generator runs in a child process that has ended when MkDocs starts (generator.forked):
+its memory went back whole, which freeing the catalog in the build's process does not do.
 
 MkDocs reads every page before it writes the first; a generated page's body (13 KB at 10,000
 papers) is read again from its file just before the theme renders it and dropped once the page
@@ -7,6 +11,7 @@ is written (generator/mkdocs_hooks.py), so MkDocs holds one body at a time, not 
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +20,11 @@ import pytest
 from mkdocs.config import load_config
 
 from conftest import make_project
+from generator import build as build_module
 from generator.build import Project, generate
+from generator.catalog import Catalog
 from generator.mkdocs_hooks import html_body, strip_indentation
+from generator.schema import Paper
 
 
 @pytest.mark.slow
@@ -44,3 +52,24 @@ def test_mkdocs_holds_only_the_body_of_the_page_it_writes(tmp_path: Path, monkey
         body = strip_indentation(html_body(source.read_text(encoding="utf-8").split("\n---\n", 1)[1]))
         page = tmp_path / "site" / "papers" / source.stem / "index.html"
         assert body in page.read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_no_record_or_catalog_is_alive_in_the_build_while_mkdocs_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = make_project(tmp_path / "project")
+    alive: list[int] = []
+    run_mkdocs = build_module.run_mkdocs
+
+    def counting(*args: Any) -> Any:
+        gc.collect()
+        alive.append(sum(isinstance(o, (Catalog, Paper)) for o in gc.get_objects()))
+        return run_mkdocs(*args)
+
+    monkeypatch.setattr(build_module, "run_mkdocs", counting)
+    built = build_module.build(Project(root))
+    assert alive == [0]
+    assert built.published
+    assert len(built.catalog.papers) >= 3  # what the build reports still comes back
+    assert (root / "site" / "papers.json").is_file()
