@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import functools
+import gc
 import os
 import shutil
 import tempfile
@@ -33,7 +34,7 @@ from .generate import generate as generate
 from .inputs import load_curated as load_curated
 from .inputs import read_entries as read_entries
 from .mkdocs_run import run_mkdocs
-from .output import make_dirs, write_if_changed
+from .output import make_dirs
 from .problems import BuildError, Problem, errors, report
 from .project import Project
 from .publish import clean_leftovers, publish, staging_prefix
@@ -46,7 +47,7 @@ from .search import (
     write_search_lexicon,
     write_search_pages,
 )
-from .sitefiles import site_files
+from .sitefiles import write_site_files
 
 
 def source_date_epoch(catalog: Catalog) -> tuple[int, list[Problem]]:
@@ -168,9 +169,8 @@ def make_site_inputs(project: Project, extra_dir: Path, send: Callable[[object],
     generated.problems.extend(dated)
     if errors(dated):
         raise BuildError(generated.problems)
-    extra = site_files(catalog)
-    for relpath, text in extra.items():
-        write_if_changed(extra_dir / relpath, text, extra_dir)
+    gc.collect()  # the renderer's caches are cycles (its filters): their memory is reused below
+    extra = write_site_files(catalog, extra_dir)
     shown = Shown(tuple(p.id for p in catalog.papers), tuple(catalog.topics), tuple(catalog.tags))
     built = Built(shown, generated.ingested, generated.problems)
     inputs = sitestamp.inputs_digest(project, epoch, extra)
