@@ -19,6 +19,7 @@ from . import files
 from .cache import FileCache, cache_key, long_lived_frozen
 from .catalog import LINKS, Catalog, Links, build_catalog, compute_links, visible_papers
 from .curate import IngestResult, ingest, merge_entries
+from .forked import release_heap
 from .frontmatter import hand_written_problems
 from .inputs import load_curated, read_entries, relative_to_root
 from .output import make_dirs
@@ -73,6 +74,7 @@ def generate(
         raise BuildError(problems)
     with timings.phase("curate"):
         result = ingest(merge_entries(entries), papers, project.papers, taxonomy)
+        del entries  # every line of the dumps (1.5 KB a paper): not needed past ingest
         if result.created or result.updated:
             taxonomy, papers, found = load_curated(project, result.written)
             result.written.clear()  # else the text of every new record is held to the end of the build
@@ -81,6 +83,7 @@ def generate(
                 raise BuildError(problems)
     with timings.phase("related"):
         catalog = build_catalog(papers, taxonomy, cached_links(project, papers))
+        release_heap()
     if set(taxonomy.topics) - set(catalog.topics):  # finding their lines parses the taxonomy again (0.1 s)
         problems += relative_to_root(project, unused_topics(taxonomy, set(catalog.topics), project.taxonomy))
     if "unsorted" in catalog.topics:
