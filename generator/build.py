@@ -20,7 +20,9 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
+from . import plaindata as plain
 from . import sitestamp
 
 # First: it checks SOURCE_DATE_EPOCH before NumPy (under scikit-learn) int()s it on import.
@@ -35,6 +37,7 @@ from .inputs import load_curated as load_curated
 from .inputs import read_entries as read_entries
 from .mkdocs_run import run_mkdocs
 from .output import make_dirs
+from .plaindata import encode_problem
 from .problems import BuildError, Problem, errors, report
 from .project import Project
 from .publish import clean_leftovers, publish, staging_prefix
@@ -143,6 +146,29 @@ class SiteInputs:
     phases: dict[str, float]
 
 
+def _encode_inputs(made: SiteInputs) -> list[Any]:
+    shown, ingested = made.built.catalog, made.built.ingested
+    return [
+        [list(shown.papers), list(shown.topics), list(shown.tags)],
+        [ingested.created, ingested.updated, ingested.unsorted],  # (``written`` is emptied once read back)
+        [encode_problem(problem) for problem in made.built.problems],
+        [made.epoch, made.inputs, list(made.extra), made.phases],
+    ]
+
+
+def _decode_inputs(value: Any) -> SiteInputs:
+    shown, ingested, problems, rest = plain.items(value, 4)
+    papers, topics, tags = (plain.texts(ids) for ids in plain.items(shown, 3))
+    created, updated, unsorted = (list(plain.texts(ids)) for ids in plain.items(ingested, 3))
+    epoch, inputs, extra, phases = plain.items(rest, 4)
+    seconds = plain.mapping(phases)
+    if not all(type(s) is float for s in seconds.values()):
+        raise plain.Invalid("expected seconds")
+    found = list(plain.decode_problems(problems))
+    built = Built(Shown(papers, topics, tags), IngestResult(created, updated, unsorted), found)
+    return SiteInputs(built, plain.whole(epoch), plain.text(inputs), plain.texts(extra), seconds)
+
+
 INDEX = "index"  # the generator's message: the search pages changed, start indexing them
 
 
@@ -205,7 +231,8 @@ def build(
                 jobs.append(start_index(project.search_pages, scratch / "pagefind"))
 
         try:
-            made = run_forked(functools.partial(make_site_inputs, project, scratch / "files"), index_now)
+            work = functools.partial(make_site_inputs, project, scratch / "files")
+            made = run_forked(work, index_now, _encode_inputs, _decode_inputs)
             for name, seconds in made.phases.items():
                 timings.phases[name] = timings.phases.get(name, 0.0) + seconds
             report(made.built.problems)

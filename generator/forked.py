@@ -6,8 +6,9 @@ them lives: 10,000 papers left 290 of 350 MB after the catalog was freed, collec
 heap trimmed). A child's heap goes back whole when it exits, so the build runs the generator in
 one and only what MkDocs' run needs comes back: problems, counts, file names.
 
-The child writes its messages (pickles) to a pipe the parent reads as they come, so the parent
-can act while the child works (start the search index once the search pages are written). It
+The child writes its messages to a pipe the parent reads as they come, so the parent can act
+while the child works (start the search index once the search pages are written). They are JSON
+lines, read back with every type checked (no pickle: what the parent reads never runs code). It
 asks Linux to kill it when the build's thread ends (a killed build leaves no generator writing
 ``build/``) and never returns into the caller's code: it leaves with ``os._exit``.
 """
@@ -16,14 +17,15 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import json
 import os
-import pickle
 import signal
 import sys
 import traceback
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from .plaindata import decode_problems, encode_problem, items
 from .problems import BuildError
 from .publish import PR_SET_PDEATHSIG, _libc
 
@@ -33,14 +35,17 @@ Send = Callable[[object], None]
 _MESSAGE, _RESULT, _PROBLEMS, _CRASH = "message", "result", "problems", "crash"
 
 
-def run_forked(work: Callable[[Send], T], on_message: Send) -> T:
+def run_forked(
+    work: Callable[[Send], T], on_message: Send, encode: Callable[[T], Any], decode: Callable[[Any], T]
+) -> T:
     """``work(send)`` in a forked child: each ``send(value)`` there is ``on_message(value)`` here, in order,
     and the child waits until it returned.
 
-    Returns what ``work`` returned; a BuildError it raised is raised here with its problems; any
-    other failure is a RuntimeError naming it (the child printed its traceback). ``work``'s
-    result and messages must pickle. ``on_message`` runs in this thread while the child works;
-    if it raises, the child is killed.
+    Returns what ``work`` returned, passed as ``encode``'s plain JSON value and rebuilt by
+    ``decode`` (which raises plaindata.Invalid on anything else); messages are plain JSON values.
+    A BuildError it raised is raised here with its problems; any other failure is a RuntimeError
+    naming it (the child printed its traceback). ``on_message`` runs in this thread while the
+    child works; if it raises, the child is killed.
     """
     for stream in (sys.stdout, sys.stderr):  # else what they buffered is printed by both processes
         stream.flush()
@@ -51,17 +56,14 @@ def run_forked(work: Callable[[Send], T], on_message: Send) -> T:
     if pid == 0:  # pragma: no cover - the child; its outcome is checked in the parent
         os.close(reading)
         os.close(acked)
-        _child(work, writing, acks, parent)
+        _child(work, encode, writing, acks, parent)
     os.close(writing)
     os.close(acks)
     outcome: tuple[str, Any] = (_CRASH, "the generator's process ended without a result")
     try:
         with os.fdopen(reading, "rb") as pipe:
-            while True:
-                try:
-                    kind, value = pickle.load(pipe)  # noqa: S301 - written by our own child, never read from disk
-                except EOFError:
-                    break
+            for line in pipe:
+                kind, value = items(json.loads(line), 2)
                 if kind == _MESSAGE:
                     on_message(value)
                     os.write(acked, b"\n")
@@ -75,14 +77,14 @@ def run_forked(work: Callable[[Send], T], on_message: Send) -> T:
         _, status = os.waitpid(pid, 0)
     kind, value = outcome
     if kind == _RESULT and status == 0:
-        return value  # type: ignore[no-any-return]
+        return decode(value)
     if kind == _PROBLEMS:
-        raise BuildError(value)
+        raise BuildError(list(decode_problems(value)))
     raise RuntimeError(f"{value} (exit status {os.waitstatus_to_exitcode(status)})")
 
 
 def _child(
-    work: Callable[[Send], object], fd: int, acks: int, parent: int
+    work: Callable[[Send], T], encode: Callable[[T], Any], fd: int, acks: int, parent: int
 ) -> None:  # pragma: no cover - runs in the child
     code = 1
     try:
@@ -95,7 +97,7 @@ def _child(
         with os.fdopen(fd, "wb") as pipe:
 
             def send(kind: str, value: object) -> None:
-                pickle.dump((kind, value), pipe, protocol=pickle.HIGHEST_PROTOCOL)
+                pipe.write(json.dumps([kind, value]).encode("ascii") + b"\n")  # escapes every non-ASCII code point
                 pipe.flush()
 
             def message(value: object) -> None:
@@ -106,7 +108,7 @@ def _child(
             try:
                 result = work(message)
             except BuildError as failure:
-                send(_PROBLEMS, failure.problems)
+                send(_PROBLEMS, [encode_problem(problem) for problem in failure.problems])
                 code = 0
             except KeyboardInterrupt:  # the build was interrupted too (one process group): it says so
                 code = 130
@@ -114,7 +116,7 @@ def _child(
                 traceback.print_exc()
                 send(_CRASH, f"the generator failed: {type(failure).__name__}: {failure}")
             else:
-                send(_RESULT, result)
+                send(_RESULT, encode(result))
                 code = 0
     finally:
         for stream in (sys.stdout, sys.stderr):

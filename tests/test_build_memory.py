@@ -78,3 +78,18 @@ def test_no_record_or_catalog_is_alive_in_the_build_while_mkdocs_runs(
     assert built.published
     assert len(built.catalog.papers) >= 3  # what the build reports still comes back
     assert (root / "site" / "papers.json").is_file()
+
+
+def test_what_the_generator_s_process_hands_back_is_plain_json() -> None:
+    """The child's result crosses the pipe as JSON (no pickle: reading it runs no code), every
+    text exact: non-ASCII, a newline and a byte that is not UTF-8 (a file name) included."""
+    import json
+
+    from generator.build import Built, IngestResult, Shown, SiteInputs, _decode_inputs, _encode_inputs
+    from generator.problems import Problem, Severity
+
+    problems = [Problem("content/sources/d\udcff.txt", 3, "é\nforged: line", Severity.WARNING)]
+    built = Built(Shown(("a", "b"), ("t",), ()), IngestResult(["a"], [], ["b"]), problems)
+    made = SiteInputs(built, 1_700_000_000, "ab" * 20, ("papers.json",), {"parse": 0.5})
+    wire = json.dumps(_encode_inputs(made)).encode("ascii")
+    assert _decode_inputs(json.loads(wire)) == made
