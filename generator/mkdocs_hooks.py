@@ -7,7 +7,10 @@ render the block and the page as Markdown (``unread_front_matter``).
 
 Pages the generator writes as HTML (front matter ``paperlist_html: true``) need no Markdown:
 their body is already escaped HTML from autoescaped templates, so it becomes the page content
-as it is and no Markdown instance is ever built for them.
+as it is and no Markdown instance is ever built for them. MkDocs reads every page before it
+writes the first, so that body is not kept: it is read again from the page's file just
+before the theme renders it and dropped once the page is written (MkDocs held 1.9 GB of
+bodies and pages at 100,000 papers).
 
 Paper pages are most of a large site, and Material's template rendered them in two thirds of
 MkDocs' time at 10,000 papers, although they differ only in title, description and content:
@@ -28,6 +31,7 @@ re-runs the generator (which rewrites only the pages that changed) and the brows
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import re
@@ -54,6 +58,8 @@ _count = {"filled": 0}  # pages filled from a shell in this build, logged at the
 _filled: set[str] = set()  # src_uris of the pages just filled from a shell (already stripped)
 _in_nav: set[str] = set()  # src_uris of the pages in the nav (their nav entry is active)
 
+_NO_TOC = get_toc([])  # generated pages have no table of contents and no anchors to check:
+_NO_ANCHORS: frozenset[str] = frozenset()  # one of each, shared, read only
 _PREFORMATTED = re.compile("<pre|<textarea")  # pages with these keep their white space
 _PREFORMATTED_BLOCK = re.compile(r"<(?:pre|textarea)\b.*?(?:</(?:pre|textarea)>|$)", re.S)
 _INDENT = re.compile(r"\n[ \t]+")
@@ -76,20 +82,44 @@ def on_page_markdown(markdown: str, page: Any, config: Any, **_: Any) -> str:
         raise PluginError(unread_front_matter(markdown, page.file.abs_src_path, config))
     if page.meta.get("paperlist_html") is not True:
         return markdown
-    # Strip the body's outer white space: then a shell filled with it equals the real render
-    # with indentation stripped (no blank line or indent can straddle a slot's edge).
-    body = markdown.strip()
-
-    def render(config: Any, files: Any) -> None:  # Page.render without Markdown
-        page.content = body
-        page.toc = get_toc([])
-        page.present_anchor_ids = set()
-
-    page.render = render
+    # The body is not kept: MkDocs reads every page before it builds the first, so 10,000 page
+    # bodies (13 KB each) would be held at once. It is read again when the page is built.
+    page.paperlist_body = len(html_body(markdown))
+    page.render = functools.partial(_render_html, page)
     src = page.file.src_uri
     if src.startswith(SHELLED) and src not in _in_nav and os.environ.get("PAPERLIST_SHELL") != "off":
         page.meta["template"] = SHELL_TEMPLATE
     return ""
+
+
+def html_body(markdown: str) -> str:
+    """A generated page's content: its Markdown (front matter removed), outer white space stripped.
+
+    Stripped so that a shell filled with it equals the real render with indentation stripped
+    (no blank line or indent can straddle a slot's edge).
+    """
+    return markdown.strip()
+
+
+def _render_html(page: Any, config: Any, files: Any) -> None:
+    """Page.render without Markdown, for a generated page: its content comes when it is built."""
+    page.content = ""  # MkDocs asserts there is content; on_page_context puts the real one in
+    page.toc = _NO_TOC
+    page.present_anchor_ids = _NO_ANCHORS
+    del page.render  # the partial held the page: gone, the page's own method is back
+
+
+def on_page_context(context: Any, page: Any, **_: Any) -> Any:
+    """The body of a generated page, read again from its file just before the theme renders it."""
+    expected = getattr(page, "paperlist_body", None)
+    if expected is None:
+        return context
+    match = YAML_RE.match(source := page.file.content_string)  # as MkDocs read it (meta.get_data)
+    body = html_body(source[match.end() :] if match else source)
+    if len(body) != expected:
+        raise PluginError(f"{page.file.src_uri} changed while MkDocs built the site; build again")
+    page.content = body
+    return context
 
 
 def unread_front_matter(markdown: str, source: str, config: Any) -> str:
@@ -144,6 +174,8 @@ def on_env(env: jinja2.Environment, **_: Any) -> jinja2.Environment:
 def on_post_page(output: str, page: Any, **_: Any) -> str:
     """Strip indentation, except from pages with preformatted text and pages filled from a shell
     (already stripped, part by part)."""
+    if getattr(page, "paperlist_body", None) is not None:
+        page.content = ""  # written: its body is not held to the end of the build
     if page.file.src_uri in _filled:
         _filled.discard(page.file.src_uri)
         return output

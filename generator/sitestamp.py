@@ -67,9 +67,10 @@ def _installed() -> Iterable[str]:
         yield from sorted(n for n in names if n.endswith((".dist-info", ".egg-info")))
 
 
-def inputs_digest(project: Project, epoch: int, extra_files: Mapping[str, str]) -> str:
+def inputs_digest(project: Project, epoch: int, extra_files: Mapping[str, bytes]) -> str:
     """A digest of everything the published site is made from, once ``build/docs`` and
-    ``build/search`` are written: same digest, same site."""
+    ``build/search`` are written: same digest, same site. ``extra_files``: the files written
+    next to the pages, each with a digest of its bytes (sitefiles.write_site_files)."""
     digest = hashlib.blake2b(cache.code_version(), digest_size=20)
     config = project.root / "mkdocs.yml"
     try:
@@ -90,9 +91,9 @@ def inputs_digest(project: Project, epoch: int, extra_files: Mapping[str, str]) 
     for directory in (project.docs, project.search_pages, project.root / "overrides"):
         digest.update(b"\0tree\0" + str(directory).encode("utf-8", "surrogateescape"))
         _tree(digest, directory)
-    for relpath, text in sorted(extra_files.items()):
+    for relpath, content in sorted(extra_files.items()):
         digest.update(b"\0file\0" + relpath.encode("utf-8", "surrogateescape") + b"\0")
-        digest.update(text.encode("utf-8", "surrogateescape"))
+        digest.update(content)
     return digest.hexdigest()
 
 
