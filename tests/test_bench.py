@@ -58,6 +58,7 @@ def test_the_table_prints_every_row_from_measured_figures() -> None:
     from bench.browse import SearchTiming
 
     run = {"phases": {"mkdocs": 1.0}, "parallel": {}, "wall": 2.0, "rss_generator_mb": 1.0, "rss_tree_peak_mb": 2.0}
+    run["rss_process_peaks_mb"] = {"bench.worker": 300.0}  # the generator's forked child, sampled
     searches = [
         SearchTiming("rare words", 0.2, 0.3, 1000, 2000, 10, pasted=True, runs=(0.25, 0.3, 0.61)),
         SearchTiming("common", 0.25, 0.35, 1000, 3000, 10, pasted=True),
@@ -76,6 +77,7 @@ def test_the_table_prints_every_row_from_measured_figures() -> None:
     }
     lines = table([result]).splitlines()
     assert "| largest HTML page KB (target ≤ 500) | 250 |" in lines
+    assert "| peak RSS generator MB | 300 |" in lines
     bigger = {**result, "n": 100, "cold": {**run, "wall": 9.0}}
     assert (
         "| cold build: this size / the one before (target ≤ 12× for 100k / 10k) |  | 4.5× |"
