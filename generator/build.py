@@ -30,7 +30,6 @@ from .builddate import EARLIEST_EPOCH, clamped, environment_epoch
 from .catalog import Catalog
 from .curate import IngestResult
 from .forked import run_forked
-from .generate import Generated as Generated
 from .generate import Timings as Timings
 from .generate import generate as generate
 from .inputs import load_curated as load_curated
@@ -230,8 +229,9 @@ def build(
             if message == INDEX and not jobs:
                 jobs.append(start_index(project.search_pages, scratch / "pagefind"))
 
+        extra = scratch / "files"  # papers.json and the feeds, written by the generator's process
         try:
-            work = functools.partial(make_site_inputs, project, scratch / "files")
+            work = functools.partial(make_site_inputs, project, extra)
             made = run_forked(work, index_now, _encode_inputs, _decode_inputs)
             for name, seconds in made.phases.items():
                 timings.phases[name] = timings.phases.get(name, 0.0) + seconds
@@ -241,9 +241,7 @@ def build(
             sitestamp.forget(project, site)
             if not jobs:
                 jobs.append(start_index(project.search_pages, scratch / "pagefind"))
-            publish_site(
-                project, site, made.epoch, {name: scratch / "files" / name for name in made.extra}, timings, jobs[0]
-            )
+            publish_site(project, site, made.epoch, {name: extra / name for name in made.extra}, timings, jobs[0])
             sitestamp.remember(project, site, made.inputs)
             made.built.published = True
         finally:

@@ -42,8 +42,10 @@ What is written otherwise, and why:
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import stat
+from collections.abc import Iterable
 from pathlib import Path
 
 from . import files
@@ -119,11 +121,10 @@ def create_file(path: str, data: bytes) -> os.stat_result | None:
     rewritten.
     """
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+        fd = _new_file(path)
     except FileExistsError:
         return None
     try:
-        os.fchmod(fd, 0o644)  # whatever the umask, as write_bytes_atomic
         view = memoryview(data)
         while view:
             view = view[os.write(fd, view) :]
@@ -134,6 +135,31 @@ def create_file(path: str, data: bytes) -> os.stat_result | None:
         raise
     os.close(fd)
     return info
+
+
+def _new_file(path: str | Path) -> int:
+    """A descriptor of ``path``, created for writing (``O_EXCL | O_NOFOLLOW``: FileExistsError if
+    anything, even a dangling link, is at its name), mode 0644 whatever the umask."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+    os.fchmod(fd, 0o644)  # as write_bytes_atomic
+    return fd
+
+
+def create_streamed(path: Path, parts: Iterable[bytes]) -> bytes:
+    """Create ``path`` (nothing may be at its name) from ``parts``, written as they come: a digest of its bytes.
+
+    For a file too large to hold as one string; if writing fails, the part written is removed.
+    """
+    digest = hashlib.blake2b(digest_size=20)
+    with os.fdopen(_new_file(path), "wb") as handle:
+        try:
+            for part in parts:
+                digest.update(part)
+                handle.write(part)
+        except BaseException:
+            path.unlink(missing_ok=True)
+            raise
+    return digest.digest()
 
 
 def make_dirs(directory: Path | str, root: Path | str, checked: set[str] | None = None) -> None:

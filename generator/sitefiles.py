@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -10,7 +9,7 @@ from pathlib import Path
 from .catalog import Catalog, newest_first
 from .feeds import atom_feed, newest_date
 from .links import paper_links
-from .output import make_dirs
+from .output import create_streamed, make_dirs
 from .records import Paper
 from .urls import PAPERS, PAPERS_JSON, SITE_FEED, TOPICS, topic_feed
 
@@ -64,13 +63,8 @@ def feeds(catalog: Catalog) -> dict[str, str]:
     return result
 
 
-def site_files(catalog: Catalog) -> dict[str, str]:
-    """Files written next to the pages MkDocs builds, relative to the site root."""
-    return {PAPERS_JSON: papers_json(catalog), **feeds(catalog)}
-
-
 def write_site_files(catalog: Catalog, directory: Path) -> dict[str, bytes]:
-    """``site_files`` written under ``directory``: relative path -> a digest of the file's bytes.
+    """``papers.json`` and the feeds, created under ``directory``: relative path -> a digest of the file's bytes.
 
     ``papers.json`` is written a row at a time: as one string it was 4 KB a paper (430 MB at
     100,000 papers), twice over while it was joined, at the generator's peak.
@@ -79,13 +73,7 @@ def write_site_files(catalog: Catalog, directory: Path) -> dict[str, bytes]:
     for relpath, parts in [(PAPERS_JSON, papers_json_parts(catalog)), *((k, [v]) for k, v in feeds(catalog).items())]:
         path = directory / relpath
         make_dirs(path.parent, directory)
-        digest = hashlib.blake2b(digest_size=20)
-        with open(path, "wb") as handle:
-            for part in parts:
-                data = part.encode("utf-8")
-                digest.update(data)
-                handle.write(data)
-        found[relpath] = digest.digest()
+        found[relpath] = create_streamed(path, (part.encode("utf-8") for part in parts))
     return found
 
 

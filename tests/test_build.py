@@ -14,7 +14,8 @@ import pytest
 
 from conftest import run_generator
 from generator import render
-from generator.build import Generated, generate
+from generator.build import generate
+from generator.generate import Generated
 from generator.inputs import load_curated
 from generator.project import Project
 from generator.render import Renderer

@@ -120,3 +120,25 @@ def test_make_dirs_checks_each_directory_once_per_writer(tmp_path: Path) -> None
     with pytest.raises(BuildError):
         output.make_dirs(root / "1" / "papers", root, checked)
     assert sorted(p.name for p in target.iterdir()) == ["kept.txt"]
+
+
+def test_a_streamed_file_is_created_0644_whatever_the_umask_and_never_through_a_link(tmp_path: Path) -> None:
+    """``papers.json`` is written a row at a time (output.create_streamed): mode 0644 under a
+    umask of 077 as every other file the generator writes, its digest that of its bytes, and a
+    link found at its name is never followed."""
+    import hashlib
+    import os
+
+    old = os.umask(0o077)
+    try:
+        digest = output.create_streamed(tmp_path / "papers.json", [b"[\n", b"{}", b"\n]\n"])
+    finally:
+        os.umask(old)
+    assert (tmp_path / "papers.json").read_bytes() == b"[\n{}\n]\n"
+    assert (tmp_path / "papers.json").stat().st_mode & 0o777 == 0o644
+    assert digest == hashlib.blake2b(b"[\n{}\n]\n", digest_size=20).digest()
+    target = tmp_path / "elsewhere"
+    (tmp_path / "feed.xml").symlink_to(target)
+    with pytest.raises(FileExistsError):
+        output.create_streamed(tmp_path / "feed.xml", [b"x"])
+    assert not target.exists()
