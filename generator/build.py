@@ -2,8 +2,8 @@
 
 Nothing reaches ``site/`` unless every step succeeded, and two builds at once take turns
 (a lock), so a curator's typo or a crash never costs the published site. The search index
-(Pagefind) is built on the second core while the pages render and MkDocs runs on the first,
-and moved into the staged site before the swap. The generator (generator.generate) runs in a
+(generator.search) is written by the generator and linked into the staged site before the
+swap. The generator (generator.generate) runs in a
 child process that ends before MkDocs starts, so the two never hold their memory at once.
 """
 
@@ -40,15 +40,7 @@ from .plaindata import encode_problem
 from .problems import BuildError, Problem, errors, report
 from .project import Project
 from .publish import clean_leftovers, publish, staging_prefix
-from .search import (
-    IndexJob,
-    finish_index,
-    lexicon_directory,
-    start_index,
-    stop_index,
-    write_search_lexicon,
-    write_search_pages,
-)
+from .search import copy_bundle, write_search_index
 from .sitefiles import write_site_files
 
 
@@ -93,14 +85,14 @@ def forget_caches(project: Project) -> None:
     """Remove what builds keep under ``build/`` to skip work, so the next build reads none of it.
 
     The caches of ``build/cache`` (not its directories: ``arxiv`` holds the answers ``enrich``
-    fetched, not build work), the rendered pages and the search pages: a build after this is
+    fetched, not build work), the rendered pages and the search index: a build after this is
     a cold build, whatever a cache held.
     """
     caches = project.root / "build" / "cache"
     for path in files_in(caches):
         if path.suffix == ".json":
             path.unlink()
-    for directory in (project.docs, project.search_pages):
+    for directory in (project.docs, project.search_index):
         if directory.is_symlink() or directory.is_file():
             directory.unlink()
         elif directory.is_dir():
@@ -168,27 +160,17 @@ def _decode_inputs(value: Any) -> SiteInputs:
     return SiteInputs(built, plain.whole(epoch), plain.text(inputs), plain.texts(extra), seconds)
 
 
-INDEX = "index"  # the generator's message: the search pages changed, start indexing them
-
-
 def make_site_inputs(project: Project, extra_dir: Path, send: Callable[[object], None]) -> SiteInputs:
-    """The generator's part of a build (run in its own process, see build): pages, search pages,
-    the files written next to them, the date and the digest of it all."""
+    """The generator's part of a build (run in its own process, see build): pages, search index,
+    the files written next to them, the date and the digest of it all. It sends no message."""
     timings = Timings()
 
-    def index_early(catalog: Catalog) -> None:
-        # Search pages need only the catalog: written before the pages are rendered, and when
-        # any changed (a cold build, new papers, an edit) Pagefind indexes them on the other
-        # core while this one renders and MkDocs runs. Unchanged, the site may be current.
-        with timings.phase("search pages"):
-            make_dirs(project.search_pages, project.search_pages.parent)
-            changed = write_search_pages(catalog, project.search_pages)
-            if changed or not lexicon_directory(project.search_pages).is_dir():
-                write_search_lexicon(catalog, project.search_pages)
-        if changed:
-            send(INDEX)
+    def index(catalog: Catalog) -> None:
+        with timings.phase("search index"):
+            make_dirs(project.search_index.parent, project.root)
+            write_search_index(catalog, project.search_index)
 
-    generated = generate(project, timings, index_early)
+    generated = generate(project, timings, index)
     catalog = generated.catalog
     epoch, dated = source_date_epoch(catalog)
     generated.problems.extend(dated)
@@ -221,40 +203,28 @@ def build(
             forget_caches(project)
         clean_leftovers(site)
         site.parent.mkdir(parents=True, exist_ok=True)
-        # The search index is built beside MkDocs' output and moved in (MkDocs empties its own).
+        # papers.json and the feeds, written by the generator's process into a scratch directory
         scratch = Path(tempfile.mkdtemp(prefix=staging_prefix(site, "search"), dir=site.parent))
-        jobs: list[IndexJob] = []
-
-        def index_now(message: object) -> None:  # started here: Pagefind dies with this thread
-            if message == INDEX and not jobs:
-                jobs.append(start_index(project.search_pages, scratch / "pagefind"))
-
-        extra = scratch / "files"  # papers.json and the feeds, written by the generator's process
+        extra = scratch / "files"
         try:
             work = functools.partial(make_site_inputs, project, extra)
-            made = run_forked(work, index_now, _encode_inputs, _decode_inputs)
+            made = run_forked(work, lambda _message: None, _encode_inputs, _decode_inputs)
             for name, seconds in made.phases.items():
                 timings.phases[name] = timings.phases.get(name, 0.0) + seconds
             report(made.built.problems)
             if use_cache and sitestamp.current(project, site, made.inputs):
-                return made.built  # an index started for pages rewritten with the same bytes is stopped below
+                return made.built
             sitestamp.forget(project, site)
-            if not jobs:
-                jobs.append(start_index(project.search_pages, scratch / "pagefind"))
-            publish_site(project, site, made.epoch, {name: extra / name for name in made.extra}, timings, jobs[0])
+            publish_site(project, site, made.epoch, {name: extra / name for name in made.extra}, timings)
             sitestamp.remember(project, site, made.inputs)
             made.built.published = True
         finally:
-            for job in jobs:
-                stop_index(job)
             shutil.rmtree(scratch, ignore_errors=True)
     return made.built
 
 
-def publish_site(
-    project: Project, site: Path, epoch: int, extra: Mapping[str, Path], timings: Timings, job: IndexJob
-) -> None:
-    """MkDocs into a staging directory while ``job`` indexes, the ``extra`` files moved in, swapped in for ``site``."""
+def publish_site(project: Project, site: Path, epoch: int, extra: Mapping[str, Path], timings: Timings) -> None:
+    """MkDocs into a staging directory, the search index and the ``extra`` files put in, swapped in for ``site``."""
     staging = Path(tempfile.mkdtemp(prefix=staging_prefix(site, "new"), dir=site.parent))
     try:
         with timings.phase("mkdocs"):
@@ -262,11 +232,8 @@ def publish_site(
         if errors(failures):
             raise BuildError(failures)
         report(failures)
-        with timings.phase("search index"):  # only the wait beyond MkDocs adds to the build
-            failures = finish_index(job, staging)
-        timings.parallel["pagefind"] = job.seconds
-        if failures:
-            raise BuildError(failures)
+        with timings.phase("search index"):
+            copy_bundle(project.search_index, staging)
         for relpath, path in extra.items():
             make_dirs((staging / relpath).parent, staging)
             os.replace(path, staging / relpath)

@@ -61,7 +61,7 @@ def generate(
     """Everything before MkDocs: parse, check, ingest, link, render into ``build/docs``.
 
     ``linked`` is called with the catalog before the pages are rendered (the build writes the
-    search pages there and starts indexing them). Raises BuildError with every problem found
+    search index there). Raises BuildError with every problem found
     when any of them is an error.
     """
     timings = timings or Timings()

@@ -47,7 +47,7 @@ from mkdocs.utils.meta import YAML_RE
 
 from generator.problems import SHELL_FALLBACK, BuildError, report
 from generator.project import Project
-from generator.urls import SHELLED  # the pages that may be filled from a shell
+from generator.urls import SEARCH_BUNDLE, SHELLED  # SHELLED: the pages that may be filled from a shell
 
 SHELL_TEMPLATE = "paperlist-shell.html"  # a name no theme file has: the loader answers it
 VERIFIED = 3  # real renders a shell must reproduce before it is used alone
@@ -157,11 +157,11 @@ def on_post_build(config: Any, **_: Any) -> None:
     log.info("Paperlist: %d page(s) filled from a verified theme shell", _count["filled"])
     _count["filled"] = 0
     if os.environ.get("PAPERLIST_SERVE") == "1":
-        # The search index is built by `make build` beside MkDocs, not by MkDocs: `make serve`
-        # (which runs `make build` first) serves the last built one, so search works there too.
-        bundle = Path(config["config_file_path"]).resolve().parent / "site" / "pagefind"
+        # The search index is written by `make build`, not by MkDocs: `make serve` (which runs
+        # `make build` first) serves the last built one, so search works there too.
+        bundle = Path(config["config_file_path"]).resolve().parent / "site" / SEARCH_BUNDLE
         if bundle.is_dir():
-            shutil.copytree(bundle, Path(config["site_dir"]) / "pagefind", dirs_exist_ok=True, symlinks=True)
+            shutil.copytree(bundle, Path(config["site_dir"]) / SEARCH_BUNDLE, dirs_exist_ok=True, symlinks=True)
 
 
 def on_env(env: jinja2.Environment, **_: Any) -> jinja2.Environment:

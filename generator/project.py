@@ -45,8 +45,8 @@ class Project:
         return self.root / "site"
 
     @property
-    def search_pages(self) -> Path:
-        """The minimal per-paper pages Pagefind indexes."""
+    def search_index(self) -> Path:
+        """The search index's bundle (generator.search), linked into each published site."""
         return self.root / "build" / "search"
 
     @property

@@ -46,7 +46,7 @@ from typing import Any
 # Ids that would collide with a page the site makes itself, in every URL namespace an id
 # names: papers/<id>/, topics/<id>/ (and topics/<id>/feed.xml), tags/<id>/. Each section's
 # own page is <section>/index.md, so an id "index" would overwrite it (or be overwritten).
-# Top-level pages (index, stats, about, search, feed.xml, papers.json, assets/, pagefind/)
+# Top-level pages (index, stats, about, search, feed.xml, papers.json, assets/, searchindex/)
 # sit beside the sections, never inside them, and ids hold no "." or "/": no other id can
 # reach them. The rest are device names a Windows checkout cannot hold as file names.
 RESERVED_IDS = frozenset(

@@ -1,19 +1,28 @@
-"""Search: a Pagefind index of every paper, built in shards from pages of our own while MkDocs runs.
+"""Search: an index of our own, written by the generator from the catalog, read by search.js.
 
-Pagefind indexes HTML. Indexing the finished Material site would wait for MkDocs and read
-every page's theme chrome; the generator already knows each paper's text, so it writes one
-minimal page per paper (title weighted, abstract, topics and tags; ``templates/search_page.html.j2``)
-under ``build/search/`` and runs the Pagefind binary on them while MkDocs renders.
+Pagefind's shards could not answer a query within half a second at 100,000 papers (SCALING.md):
+each shard costs one index chunk per word. This index is split by word instead: a query fetches
+the postings of its own words and nothing else, whatever the number of papers.
 
-Pagefind holds every page it indexes in memory (~140 KB each: 1.4 GB at 10,000 papers), so
-the papers are split, in catalog order, into shards of at most ``SHARD_PAPERS`` pages
-(``build/search/<k>/papers/<id>/index.html``) and a background thread runs one Pagefind per
-shard, one after the other. In the site, shard k's bundle is ``pagefind/<k>/`` and
-``pagefind/`` holds the engine (script and WebAssembly) with an index of no paper;
-``pagefind/shards.json`` names the shards, ``pagefind/lexicon/`` (``searchroute.py``) says
-which shards hold which words, and the search script searches only the shards that hold
-every word of a query. Result URLs are the paper pages' own (``papers/<id>/``), because
-each shard's pages sit at those paths below its directory.
+The bundle (``build/search/``, copied into the site as ``searchindex/``):
+
+- ``index.json``: the format, the number of papers, their average length, the vocabulary's
+  buckets (``[prefix, file]``, sorted) and a version that every other URL carries
+  (``?v=``), so a reader's cache never mixes two builds.
+- ``lengths.bin``: one byte per paper, its weighted length in words / 4 (rounded up, at most 255).
+- ``v/<k>.json``: bucket k of the vocabulary, ``[[stem, papers, file, offset, size], ...]`` by
+  stem: every stem that starts with the bucket's prefix (and no longer bucket's).
+- ``p/<k>.bin``: postings: for each stem, per paper holding it, the paper's number minus the
+  previous one as a varint (7 bits a byte, low first, high bit set on all but the last) and
+  one byte of weighted term frequency (at most 255).
+- ``f/<n>.json``: paper n's fragment: ``url``, ``title``, ``topics``, ``text`` (the abstract).
+
+Words are runs of letters and digits (``[^\\W_]+``; ``[\\p{L}\\p{N}]+`` in JavaScript), lowercased,
+at most ``LONGEST`` characters (longer ones are not indexed), stemmed with Snowball's English
+stemmer: snowballstemmer 2.2.0 here, porter2.js in the browser (tests/test_search_index.py
+checks that they agree on every word of the seed site). Papers are numbered in catalog order.
+The bundle is rewritten whole when a paper's fields or this code change (a digest of both is
+its ``stamp``), into a new directory swapped in for the old one.
 """
 
 from __future__ import annotations
@@ -21,345 +30,244 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
-import subprocess
-import threading
-import time
-from collections.abc import Sequence, Set
-from dataclasses import dataclass, field
-from html import escape
+import tempfile
+from collections.abc import Iterator
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
-import jinja2
-from markupsafe import Markup
+import snowballstemmer
 
 from .cache import code_version
 from .catalog import Catalog
-from .output import make_dirs, write_if_changed
-from .problems import Problem
-from .publish import module_command
+from .output import create_file, make_dirs
 from .records import Paper
-from .searchroute import LEXICON, bundle_pages, lexicon_pages, write_lexicon
-from .urls import PAPERS, SEARCH_BUNDLE, SEARCH_SHARDS, search_file, search_shard
-from .written import WrittenFiles
+from .urls import PAPERS, SEARCH_BUNDLE
 
 BUNDLE = SEARCH_BUNDLE  # the bundle's directory in the site, read by overrides/assets/search.js
-SHARDS = SEARCH_SHARDS  # in the bundle: the merged shards' directories, read by overrides/assets/search.js
-# Pagefind's peak memory is linear in a shard's pages (~143 KB each: 286 MB at 2,000, 567 MB
-# at 4,000). Beside it wait the generator (~225-380 MB at 10k) and MkDocs (~190-300 MB): at
-# 2,000 the whole build peaked at 690-740 MB at 10k (860 MB with shards of 3,334), under 1 GB
-# even with the larger figures. Each shard costs the reader one more index fetch per word.
-SHARD_PAPERS = 2000
-SHARD_ENV = "PAPERLIST_SEARCH_SHARD"  # overrides SHARD_PAPERS (tests force several shards)
-MANIFEST = "written.json"  # in build/search: the record of written pages (written.WrittenFiles)
-# Pagefind's own UIs and the no-language index: the site uses none of them (its UI is Material's).
-UNUSED: tuple[str, ...] = ("pagefind-ui.*", "pagefind-component-ui.*", "pagefind-modular-ui.*")
-UNUSED += ("pagefind-highlight.js", "wasm.unknown.*")
-# A shard only serves its index, metadata and fragments: the engine's script and WebAssembly
-# search the shards merged into it.
-MERGED_UNUSED = (*UNUSED, "pagefind.js", "pagefind-worker.js", "wasm.*")
-# The engine's own bundle (``pagefind/``) indexes one page of no paper, so that a query only
-# ever searches the shards merged into it: Pagefind needs a page with a word to write a bundle.
-# Its one word, ``_`` (weightless), matches a query word that starts with ``_``, so the page's
-# id is in shards.json and search.js drops it from every answer.
-EMPTY_PAGE = (
-    '<!DOCTYPE html><html lang="en"><head><title></title></head>'
-    '<body><main data-pagefind-body><p data-pagefind-weight="0">_</p></main></body></html>\n'
-)
-TITLE_WEIGHT = 10  # Pagefind's scale: body text 1, an <h1> 7 by default
-TEMPLATES = Path(__file__).parent / "templates"
-PAGE_TEMPLATE = "search_page.html.j2"
-
-
-def _html_escaped(value: object) -> object:
-    """Every printed value escaped as ``html.escape`` does (``&quot;``, ``&#x27;``), not as
-    MarkupSafe does: the pages keep the bytes they had when Python wrote them."""
-    return value if isinstance(value, Markup) else Markup(escape(str(value)))  # noqa: S704 - escaped
-
-
-_PAGES = jinja2.Environment(
-    loader=jinja2.FileSystemLoader(TEMPLATES),  # reloads an edited template (make serve): one stat per build
-    autoescape=True,
-    finalize=_html_escaped,
-    keep_trailing_newline=True,
-    undefined=jinja2.StrictUndefined,
-)
+FORMAT = 1
+STAMP = "stamp"  # in build/search: the digest of what the bundle was written from
+TOKEN = re.compile(r"[^\W_]+")
+LONGEST = 64  # longer "words" (a hostile run of letters, a hash) are not indexed
+# Weights of the fields in a paper's term frequencies (Pagefind's were 10 for the title, 2
+# for the labels, 1 for the abstract).
+TITLE_WEIGHT = 10
+LABEL_WEIGHT = 2
+BUCKET_STEMS = 1024  # a vocabulary bucket with more stems is split by one more letter
+POSTINGS_BYTES = 32 * 1024  # postings files are cut after this many bytes (a longer list is alone)
 
 
 def page_fields(paper: Paper, catalog: Catalog) -> dict[str, str]:
-    """What the search page of ``paper`` shows: the template's only input, and what its key digests.
-
-    Topics and tags are indexed as text and kept as metadata for the result list, not as
-    Pagefind filters: Pagefind 1.5 writes filter files in a different order on each run,
-    and the site must come out byte for byte the same.
-    """
+    """What search knows of ``paper``: the index's only input from it, and what its stamp digests."""
     taxonomy = catalog.taxonomy
     topics = [taxonomy.topic(t).title for t in paper.topics]
     tags = [taxonomy.tags[t].title for t in paper.tags if t in taxonomy.tags]
     return {
+        "url": PAPERS.url(paper.id),
         "title": paper.title,
         "abstract": paper.abstract,
         "labels": " · ".join([*topics, *tags]),
         "topics": ", ".join(topics),
-        "published": paper.published.isoformat() if paper.published else "",
     }
 
 
-def search_page(paper: Paper, catalog: Catalog) -> str:
-    """The page Pagefind indexes for one paper: its text, and nothing of the theme."""
-    return _PAGES.get_template(PAGE_TEMPLATE).render(title_weight=TITLE_WEIGHT, **page_fields(paper, catalog))
+def words(text: str) -> list[str]:
+    """The indexed words of ``text``: lowercased runs of letters and digits, none too long."""
+    return [word for word in TOKEN.findall(text.lower()) if len(word) <= LONGEST]
 
 
-def page_version() -> bytes:
-    """A digest of what decides a search page's text besides its fields: our code, the template, Jinja."""
-    digest = hashlib.sha256(code_version())
-    template = (TEMPLATES / PAGE_TEMPLATE).read_bytes()
-    digest.update("\0".join([metadata.version("Jinja2"), metadata.version("MarkupSafe"), ""]).encode() + template)
-    return digest.digest()
+class Stems:
+    """Snowball's English stems, each word stemmed once."""
+
+    def __init__(self) -> None:
+        self._stemmer = snowballstemmer.stemmer("english")
+        self._known: dict[str, str] = {}
+
+    def __call__(self, word: str) -> str:
+        stem = self._known.get(word)
+        if stem is None:
+            stem = self._known[word] = self._stemmer.stemWord(word) or word
+        return stem
 
 
-# --- the pages, one directory per shard -------------------------------------------------------
+def _varint(value: int, out: bytearray) -> None:
+    while value >= 0x80:
+        out.append(value & 0x7F | 0x80)
+        value >>= 7
+    out.append(value)
 
 
-def shard_papers() -> int:
-    """Pages per shard: ``SHARD_PAPERS``, unless ``PAPERLIST_SEARCH_SHARD`` says otherwise."""
-    value = os.environ.get(SHARD_ENV, "").strip()
-    return max(1, int(value)) if value.isdigit() else SHARD_PAPERS
+class _Postings:
+    """Each stem's postings, encoded as they are added (paper numbers ascending)."""
+
+    def __init__(self) -> None:
+        self.lists: dict[str, bytearray] = {}
+        self.last: dict[str, int] = {}
+        self.papers: dict[str, int] = {}
+
+    def add(self, n: int, counts: dict[str, int]) -> None:
+        lists, last, papers = self.lists, self.last, self.papers
+        for stem, tf in counts.items():
+            out = lists.get(stem)
+            if out is None:
+                out = lists[stem] = bytearray()
+                last[stem] = -1
+                papers[stem] = 0
+            _varint(n - last[stem] - 1, out)  # the first is the paper's number, every gap at least 1
+            out.append(tf if tf < 255 else 255)
+            last[stem] = n
+            papers[stem] += 1
 
 
-def shard_pages(papers: Sequence[Paper], size: int) -> list[list[Paper]]:
-    """``papers`` in order, cut into the fewest runs of at most ``size``, as even as can be.
+def _counts(fields: dict[str, str], stems: Stems) -> tuple[dict[str, int], int]:
+    """The weighted term frequency of each stem of one paper, and its weighted length."""
+    counts: dict[str, int] = {}
+    length = 0
+    for text, weight in ((fields["title"], TITLE_WEIGHT), (fields["abstract"], 1), (fields["labels"], LABEL_WEIGHT)):
+        for word in words(text):
+            stem = stems(word)
+            counts[stem] = counts.get(stem, 0) + weight
+            length += weight
+    return counts, length
 
-    Even shards rank alike: each shard scores its pages with its own word statistics, and
-    the browser merges results by score, so a small last shard would skew the ranking.
+
+def _buckets(stems: list[str], prefix: str = "") -> Iterator[tuple[str, list[str]]]:
+    """``stems`` (sorted, all starting with ``prefix``) in buckets of at most ``BUCKET_STEMS``
+    by prefix, a bucket's prefix one letter longer than its parent's; stems equal to a split
+    bucket's prefix stay in a bucket of that prefix."""
+    if len(stems) <= BUCKET_STEMS and prefix:
+        yield prefix, stems
+        return
+    exact = [s for s in stems if len(s) == len(prefix)]
+    if exact:
+        yield prefix, exact
+    groups: dict[str, list[str]] = {}
+    for stem in stems:
+        if len(stem) > len(prefix):
+            groups.setdefault(stem[: len(prefix) + 1], []).append(stem)
+    for child in sorted(groups):
+        yield from _buckets(groups[child], child)
+
+
+def bundle_files(catalog: Catalog) -> dict[str, bytes]:
+    """Every file of the bundle, by path relative to it."""
+    stems = Stems()
+    postings = _Postings()
+    files: dict[str, bytes] = {}
+    lengths = bytearray()
+    total = 0
+    for n, paper in enumerate(catalog.papers):
+        fields = page_fields(paper, catalog)
+        counts, length = _counts(fields, stems)
+        postings.add(n, counts)
+        lengths.append(min(255, -(-length // 4)))
+        total += length
+        fragment = {"url": fields["url"], "title": fields["title"], "topics": fields["topics"], "text": fields["abstract"]}
+        files[f"f/{n}.json"] = _json(fragment)
+    files["lengths.bin"] = bytes(lengths)
+    buckets: list[list[Any]] = []
+    sizes = bytearray()  # the open postings file
+    made = 0
+    for k, (prefix, members) in enumerate(_buckets(sorted(postings.lists))):
+        vocabulary = []
+        for stem in members:
+            data = postings.lists[stem]
+            if sizes and len(sizes) + len(data) > POSTINGS_BYTES:
+                files[f"p/{made}.bin"] = bytes(sizes)
+                made, sizes = made + 1, bytearray()
+            vocabulary.append([stem, postings.papers[stem], made, len(sizes), len(data)])
+            sizes += data
+        files[f"v/{k}.json"] = _json(vocabulary)
+        buckets.append([prefix, k])
+    if sizes:
+        files[f"p/{made}.bin"] = bytes(sizes)
+    version = hashlib.sha256()
+    for name in sorted(files):
+        version.update(name.encode() + b"\0" + hashlib.sha256(files[name]).digest())
+    count = len(catalog.papers)
+    index = {
+        "format": FORMAT,
+        "papers": count,
+        "average": round(total / count / 4, 3) if count else 0,
+        "buckets": buckets,
+        "version": version.hexdigest()[:16],
+    }
+    files["index.json"] = _json(index)
+    return files
+
+
+def _json(value: object) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def stamp(catalog: Catalog) -> str:
+    """A digest of everything the bundle is written from: our code and every paper's fields, in order."""
+    digest = hashlib.sha256(code_version() + metadata.version("snowballstemmer").encode())
+    for paper in catalog.papers:
+        digest.update(json.dumps(page_fields(paper, catalog)).encode() + b"\n")
+    return digest.hexdigest()
+
+
+def write_search_index(catalog: Catalog, directory: Path) -> bool:
+    """The bundle of ``catalog`` in ``directory`` (``build/search``); True when it was (re)written.
+
+    Unless ``directory`` holds the bundle of the same stamp, the bundle is written into a new
+    directory beside it and swapped in: a killed build leaves the old bundle or the new, and
+    its leftovers (``search.new-*``, ``search.old-*``) are removed by the next write.
     """
-    count = max(1, -(-len(papers) // size))
-    return [list(papers[k * len(papers) // count : (k + 1) * len(papers) // count]) for k in range(count)]
-
-
-def write_search_pages(catalog: Catalog, directory: Path) -> bool:
-    """One page per visible paper at ``<shard>/papers/<id>/index.html``; unchanged pages are not rewritten.
-
-    The record of written files (``written.WrittenFiles``, keyed by a digest of each page's fields
-    and ``page_version()``) leaves a page whose file is untouched alone without rendering or
-    reading it back (10,000 reads were most of this step's time). Anything else under
-    ``directory`` (pages of papers gone or moved to another shard, shards no longer needed,
-    older layouts) is removed. True when a page was written or removed: the index must be rebuilt.
-    """
-    written = WrittenFiles(directory / MANIFEST)
-    template = _PAGES.get_template(PAGE_TEMPLATE)
-    version = page_version()
-    shards = shard_pages(catalog.papers, shard_papers())
-    wanted: set[str] = set()
-    changed = False
-    for k, papers in enumerate(shards):
-        make_dirs(directory / str(k) / PAPERS.name, directory)  # a link planted under build/search is refused
-        for paper in papers:
-            relpath = search_file(k, paper.id)
-            wanted.add(relpath)
-            fields = page_fields(paper, catalog)
-            key = hashlib.sha256(version + json.dumps(fields).encode()).digest()
-            path = f"{directory}/{relpath}"  # a plain string: 10,000 Path objects cost more than the stats
-            if not written.unchanged(relpath, path, key):
-                page = template.render(title_weight=TITLE_WEIGHT, **fields)
-                changed = written.write(relpath, path, key, page) or changed
-    changed = _remove_stale(directory, len(shards), wanted) or changed
-    written.save()
-    return changed
-
-
-def _remove_stale(directory: Path, shards: int, wanted: Set[str]) -> bool:
-    """Remove what ``directory`` holds beyond the manifest and the wanted pages of ``shards`` shards; True if any."""
-    keep = {str(k) for k in range(shards)} | {MANIFEST}
-    stale = [entry for entry in _entries(directory) if entry.name not in keep]
-    for k in range(shards):
-        stale += [entry for entry in _entries(directory / str(k)) if entry.name != PAPERS.name]
-        papers = _entries(directory / str(k) / PAPERS.name)
-        stale += [entry for entry in papers if search_file(k, entry.name) not in wanted]
-    for entry in stale:
-        if entry.is_dir(follow_symlinks=False):
-            shutil.rmtree(entry.path)
-        else:
-            os.unlink(entry.path)
-    return bool(stale)
-
-
-def _entries(directory: Path) -> list[os.DirEntry[str]]:
-    """What ``directory`` holds, by name."""
-    with os.scandir(directory) as entries:
-        return sorted(entries, key=lambda entry: entry.name)
-
-
-def lexicon_directory(pages: Path) -> Path:
-    """Where the lexicon pages of the search pages under ``pages`` are written (beside them)."""
-    return pages.with_name(pages.name + "-lexicon")
-
-
-def write_search_lexicon(catalog: Catalog, pages: Path) -> None:
-    """The lexicon (searchroute) of the search pages under ``pages``: one page per shard."""
-    shards = shard_pages(catalog.papers, shard_papers())
-    texts = [[text for paper in papers for text in _indexed_text(paper, catalog)] for papers in shards]
-    write_lexicon(texts, lexicon_directory(pages))
-
-
-def _indexed_text(paper: Paper, catalog: Catalog) -> list[str]:
-    """The text of ``paper``'s search page that Pagefind indexes: the body and the metadata's values."""
-    return list(page_fields(paper, catalog).values())
-
-
-# --- the index, one Pagefind run per shard ----------------------------------------------------
-
-
-@dataclass
-class IndexJob:
-    """Pagefind over each shard in turn, driven by a background thread; shard k's bundle goes to ``bundle(k)``."""
-
-    shards: list[Path]
-    pages: Path
-    output: Path
-    log: Path
-    started: float
-    ended: float | None = None
-    failure: str | None = None
-    process: subprocess.Popen[bytes] | None = None
-    stopping: threading.Event = field(default_factory=threading.Event)
-    lock: threading.Lock = field(default_factory=threading.Lock)  # held while a run starts
-    thread: threading.Thread | None = None
-
-    @property
-    def seconds(self) -> float:
-        """How long Pagefind ran (so far), over all shards."""
-        return (self.ended or time.perf_counter()) - self.started
-
-    def bundle(self, k: int) -> Path:
-        """Where shard ``k``'s bundle is written, beside ``output``, until it moves into the site."""
-        return self.output.with_name(f"{self.output.name}.{k}")
-
-    @property
-    def lexicon(self) -> Path:
-        """Where the lexicon's bundle is written (searchroute)."""
-        return self.output.with_name(f"{self.output.name}.lexicon")
-
-    @property
-    def empty_site(self) -> Path:
-        """Where the one page of the engine's bundle is written for Pagefind to index."""
-        return self.output.with_name(f"{self.output.name}.empty-page")
-
-    @property
-    def empty(self) -> Path:
-        """Where the bundle of no paper is written: the engine each shard is merged into."""
-        return self.output.with_name(f"{self.output.name}.empty")
-
-
-def page_shards(pages: Path) -> list[Path]:
-    """The shard directories under ``pages``, in order."""
-    if not pages.is_dir():
-        return []
-    found = [path for path in pages.iterdir() if path.name.isdigit() and path.is_dir()]
-    return sorted(found, key=lambda path: int(path.name))
-
-
-def start_index(pages: Path, output: Path) -> IndexJob:
-    """Start indexing the shards under ``pages``; it runs while the caller does other work."""
-    job = IndexJob(page_shards(pages), pages, output, output.with_name(output.name + ".log"), time.perf_counter())
-    job.thread = threading.Thread(target=_index_shards, args=(job,), name="pagefind", daemon=True)
-    job.thread.start()
-    return job
-
-
-def _index_shards(job: IndexJob) -> None:
-    """The background thread: one Pagefind at a time, stopping at the first failure."""
+    wanted = stamp(catalog)
     try:
-        if not job.shards:
-            job.failure = "no search pages to index"
-        empty = job.empty_site
-        empty.mkdir(exist_ok=True)
-        (empty / "index.html").write_text(EMPTY_PAGE, encoding="utf-8")
-        runs = [("the engine", empty, job.empty), ("the lexicon", lexicon_directory(job.pages), job.lexicon)]
-        runs += [(f"shard {pages.name}", pages, job.bundle(k)) for k, pages in enumerate(job.shards)]
-        for name, pages, bundle in runs:
-            code = _run_pagefind(job, pages, bundle)
-            if code is None:
-                return
-            if code != 0 or not (bundle / "pagefind-entry.json").is_file():
-                job.failure = f"{name}: {_last_words(job.log, code)}"
-                return
-    except OSError as error:  # Pagefind could not be started, or its log not written
-        job.failure = str(error)
+        if (directory / STAMP).read_text(encoding="utf-8") == wanted:
+            return False
+    except (OSError, UnicodeDecodeError):
+        pass
+    parent = directory.parent
+    for leftover in sorted(parent.glob(f"{directory.name}.new-*")) + sorted(parent.glob(f"{directory.name}.old-*")):
+        _remove(leftover)
+    fresh = Path(tempfile.mkdtemp(prefix=f"{directory.name}.new-", dir=parent))
+    try:
+        for relpath, data in bundle_files(catalog).items():
+            path = fresh / relpath
+            make_dirs(path.parent, fresh)
+            create_file(str(path), data)
+            os.chmod(path, 0o644)
+        create_file(str(fresh / STAMP), wanted.encode())
+        os.chmod(fresh, 0o755)
+        old = Path(tempfile.mkdtemp(prefix=f"{directory.name}.old-", dir=parent))
+        if directory.is_symlink() or directory.exists():
+            os.replace(directory, old / directory.name)
+        os.replace(fresh, directory)
+        _remove(old)
     finally:
-        job.ended = time.perf_counter()
+        _remove(fresh)
+    return True
 
 
-def _run_pagefind(job: IndexJob, pages: Path, output: Path) -> int | None:
-    """Pagefind on one shard; its exit status, or None when the job was stopped."""
-    # ``python -m pagefind`` execs the binary in place (no grandchild): the request to die with
-    # the build (module_command) reaches Pagefind itself.
-    command = module_command("pagefind", "--site", str(pages), "--output-path", str(output))
-    command += ["--force-language", "en", "--quiet"]
-    # Pagefind uses every core: MkDocs (one thread) is done long before the last shard, and
-    # leaving it a core of its own made the wait for the index twice as long at 10k.
-    env = dict(os.environ)
-    with job.lock:
-        if job.stopping.is_set():
-            return None
-        with job.log.open("wb") as handle:
-            job.process = subprocess.Popen(command, stdout=handle, stderr=subprocess.STDOUT, env=env)
-    # This thread started Pagefind and waits for it here, so it outlives it: the kernel's
-    # "parent died" signal follows the starting thread, and must only come when the build dies.
-    code = job.process.wait()
-    return None if job.stopping.is_set() else code
+def _remove(path: Path) -> None:
+    if path.is_symlink() or path.is_file():
+        path.unlink(missing_ok=True)
+    elif path.exists():
+        shutil.rmtree(path)
 
 
-def _last_words(log: Path, code: int) -> str:
-    detail = log.read_text(encoding="utf-8", errors="replace") if log.exists() else ""
-    lines = [line for line in detail.splitlines() if line.strip()]
-    return "; ".join(lines[-3:]) or f"exit status {code}"
-
-
-def finish_index(job: IndexJob, site: Path) -> list[Problem]:
-    """Wait for every shard and move the bundles into ``site/pagefind``; problems if Pagefind failed."""
-    if job.thread is not None:
-        job.thread.join()
-    job.log.unlink(missing_ok=True)
-    if job.failure is not None:
-        return [Problem("build/search", 1, f"pagefind failed: {job.failure}")]
+def copy_bundle(directory: Path, site: Path) -> None:
+    """The bundle in ``directory`` into ``site`` as ``BUNDLE``: each file linked (never changed in
+    place: a new bundle is a new directory), or copied across file systems; no link followed."""
     target = site / BUNDLE
-    if target.exists():
-        shutil.rmtree(target)
-    _drop(job.empty, UNUSED)
-    engine = sorted(bundle_pages(job.empty))  # its one page is merged into every search: never shown
-    os.replace(job.empty, target)
-    for k in range(len(job.shards)):
-        _drop(job.bundle(k), MERGED_UNUSED)
-        os.replace(job.bundle(k), target / search_shard(k))
-    _drop(job.lexicon, MERGED_UNUSED)
-    pages = lexicon_pages(job.lexicon)
-    os.replace(job.lexicon, target / LEXICON)
-    shards = [search_shard(k) for k in range(len(job.shards))]
-    listing = {"shards": shards, "lexicon": pages, "engine": engine}
-    write_if_changed(target / SHARDS, json.dumps(listing, sort_keys=True) + "\n")
-    return []
+    for root, dirs, names in os.walk(directory):
+        dirs.sort()
+        relative = Path(root).relative_to(directory)
+        make_dirs(target / relative, site)
+        for name in sorted(names):
+            if relative == Path(".") and name == STAMP:
+                continue
+            source, destination = os.path.join(root, name), target / relative / name
+            if os.path.islink(source):
+                continue
+            try:
+                os.link(source, destination, follow_symlinks=False)
+            except OSError:
+                shutil.copyfile(source, destination, follow_symlinks=False)
 
-
-def _drop(bundle: Path, patterns: Sequence[str]) -> None:
-    """Remove the files of ``bundle`` the site does not use."""
-    for pattern in patterns:
-        for path in sorted(bundle.glob(pattern)):
-            path.unlink()
-
-
-def stop_index(job: IndexJob) -> None:
-    """Stop indexing whose result is no longer wanted, and remove what it wrote."""
-    job.stopping.set()
-    with job.lock:
-        if job.process is not None and job.process.poll() is None:
-            job.process.kill()
-            job.process.wait()
-    if job.thread is not None:
-        job.thread.join()
-    job.log.unlink(missing_ok=True)
-    for k in range(len(job.shards)):
-        shutil.rmtree(job.bundle(k), ignore_errors=True)
-    for path in (job.output, job.lexicon, job.empty, job.empty_site):
-        shutil.rmtree(path, ignore_errors=True)

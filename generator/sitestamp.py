@@ -88,7 +88,7 @@ def inputs_digest(project: Project, epoch: int, extra_files: Mapping[str, bytes]
             digest.update(b"\0no hook\0" + hook.encode("utf-8", "surrogateescape"))
     for name in _installed():
         digest.update(name.encode("utf-8", "surrogateescape") + b"\0")
-    for directory in (project.docs, project.search_pages, project.root / "overrides"):
+    for directory in (project.docs, project.search_index, project.root / "overrides"):
         digest.update(b"\0tree\0" + str(directory).encode("utf-8", "surrogateescape"))
         _tree(digest, directory)
     for relpath, content in sorted(extra_files.items()):

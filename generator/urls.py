@@ -15,7 +15,7 @@ another section or a top-level page.
 
 Copies that cannot import this module are checked against it by tests/test_urls.py:
 ``mkdocs.yml`` (``not_in_nav``, ``extra.feed``, the nav), ``overrides/partials/search.html``
-(the search bundle) and ``overrides/assets/search.js`` (the shards' manifest and names).
+(the search bundle).
 """
 
 from __future__ import annotations
@@ -66,13 +66,8 @@ FEED = "feed.xml"  # a topic's feed, in the topic's own directory
 SHELLED = (f"{PAPERS.name}/",)
 NOT_IN_NAV = (f"/{PAPERS.name}/", f"/{TOPICS.name}/**/*.md", f"/{TAGS.name}/**/*.md")  # paged lists sit a level down
 
-# Search (generator/search.py): shard k's pages sit at ``<k>/papers/<id>/index.html`` under the
-# search pages' directory, so Pagefind's result URLs are the paper pages' own. In the site,
-# ``pagefind/`` is the engine (a bundle of no paper), shard k's bundle is ``pagefind/<k>/``,
-# ``pagefind/shards.json`` names them and ``pagefind/lexicon/`` says which hold which words
-# (generator/searchroute.py) for overrides/assets/search.js.
-SEARCH_BUNDLE = "pagefind"
-SEARCH_SHARDS = "shards.json"
+# Search (generator/search.py): the index's bundle, read by overrides/assets/search.js.
+SEARCH_BUNDLE = "searchindex"
 
 
 def topic_feed(topic_id: str) -> str:
@@ -91,16 +86,6 @@ def page_url(path: str) -> str:
 def html_file(url: str) -> str:
     """The file that serves a site-relative URL: a directory's ``index.html``, else the URL itself."""
     return url + "index.html" if url == "" or url.endswith("/") else url
-
-
-def search_file(shard: int, paper_id: str) -> str:
-    """Path of a paper's search page (in shard ``shard``) under the search pages' directory."""
-    return f"{shard}/{html_file(PAPERS.url(paper_id))}"
-
-
-def search_shard(shard: int) -> str:
-    """Directory of shard ``shard`` (0, 1, …), relative to the search bundle, as shards.json names it."""
-    return f"{shard}/"
 
 
 # --- links between pages ----------------------------------------------------------------------

@@ -1,22 +1,19 @@
-/* Search in the header: Pagefind's sharded index behind Material's search field.
+/* Search in the header: the site's own index (generator/search.py) behind Material's search field.
  *
- * The index is built in shards of bounded size (generator/search.py): pagefind/ holds the
- * engine (Pagefind's script and WebAssembly, with an index of no page), shard k's bundle is
- * pagefind/<k>/, and pagefind/lexicon/ is an index of one page per shard holding that shard's
- * words (generator/searchroute.py); pagefind/shards.json names the shards and maps each
- * lexicon page to its shard. A query is answered by the shards whose lexicon page matches it
- * (those that hold every word of it that any shard holds), each merged into an engine of its
- * own, their results ranked together by score as Pagefind's mergeIndex ranks them. With few
- * shards they are all searched beside the lexicon and only its shards' results are kept;
- * with many, only the lexicon's shards are searched (ALONGSIDE). The engines are spread over
- * WORKERS copies of Pagefind's module, each with its own web worker, so shards are searched on
- * every core, not one after another in one worker. The engine loads once the page is idle
- * (or at once when the field gets focus), so typing only waits for the index chunks of the
- * query and the fragments of the results shown.
+ * The index is split by word: searchindex/index.json lists the vocabulary's buckets (by the
+ * first letters of a stem) and the number of papers; a query fetches the buckets of its words,
+ * then the postings of the stems that match (the last word also as a prefix, while it is being
+ * typed), scores the papers that hold every word (BM25) and fetches the fragments (title,
+ * topics, abstract) of the ten best. Its cost follows the query's words, not the number of
+ * papers. Words are stemmed with porter2.js, the Snowball English stemmer the index was
+ * written with. The index's root loads once the page is idle (or at once when the field gets
+ * focus), so typing only waits for the query's own files.
  * Titles and excerpts are untrusted text: they reach the page as text nodes, never as HTML.
  */
 (() => {
   "use strict";
+
+  const SCRIPT = document.currentScript && document.currentScript.src; // porter2.js sits beside it
 
   /* Material 9.8.1's search dialog (partials/search.html in the theme): tests/test_material_seams.py
    * checks its markup, classes, toggle and icons against the installed theme (MATERIAL.md,
@@ -79,173 +76,226 @@
   const SHOWN = 10; // results rendered; the rest are counted
   const EXCERPT_WORDS = 28;
   const DEBOUNCE_MS = 40;
-  // One or two letters match most of the index and are slow to search: wait for a pause.
+  // One or two letters match much of the vocabulary as a prefix: wait for a pause.
   const SHORT_TERM = 3;
   const SHORT_DEBOUNCE_MS = 300;
-  const SHARD = /^[0-9]+\/$/; // a shard's directory, relative to the bundle
-  const LEXICON = "lexicon/"; // generator/searchroute.py LEXICON
-  // Up to ALONGSIDE shards, every shard is searched beside the lexicon (no wait for it); with
-  // more, only the shards it names (a rare word fetches one shard's index, not fifty). Up to
-  // PREPARED shards (128,000 papers), every shard's engine is made while the reader reads.
-  const ALONGSIDE = 8;
-  const PREPARED = 64;
-  // Pagefind searches in one web worker per copy of its module: one copy per core (at most 4).
-  const WORKERS = Math.max(1, Math.min(4, navigator.hardwareConcurrency || 2));
-  const settings = { baseUrl: "/", excerptLength: EXCERPT_WORDS };
+  // generator/search.py: words, their longest indexed length, the format of the bundle.
+  const WORD = /[\p{L}\p{N}]+/gu;
+  const LONGEST = 64;
+  const FORMAT = 1;
+  const EXPANSIONS = 16; // stems a word being typed may stand for, besides its own (most papers first)
+  const EXPANDED = 0.5; // a stem matched only as a prefix scores half
+  const K1 = 1.2; // BM25
+  const B = 0.75;
 
-  /* The shards' bundle URLs and the lexicon's pages, from shards.json (revalidated: it changes
-   * with each build). */
-  const shards = async () => {
-    const response = await fetch(new URL("shards.json", bundle), { cache: "no-cache" });
-    if (!response.ok) throw new Error(`shards.json: HTTP ${response.status}`);
-    const { shards: names, lexicon, engine } = await response.json();
-    if (!Array.isArray(names) || !names.every((name) => typeof name === "string" && SHARD.test(name))) {
-      throw new Error("shards.json: unexpected content");
-    }
-    const pages = new Map(Object.entries(lexicon || {}));
-    if (![...pages.values()].every((k) => Number.isInteger(k) && k >= 0 && k < names.length)) {
-      throw new Error("shards.json: unexpected lexicon");
-    }
-    // The engine's own page (of no paper) is in every answer that matches its one word: dropped.
-    const skip = new Set(Array.isArray(engine) ? engine.filter((id) => typeof id === "string") : []);
-    return { urls: names.map((name) => new URL(name, bundle).href), pages, skip };
+  const words = (text) => (text.toLowerCase().match(WORD) || []).filter((word) => [...word].length <= LONGEST);
+
+  const get = async (name, version, kind) => {
+    const url = new URL(name, bundle);
+    if (version) url.searchParams.set("v", version);
+    const response = await fetch(url, version ? {} : { cache: "no-cache" });
+    if (!response.ok) throw new Error(`${name}: HTTP ${response.status}`);
+    return kind === "bytes" ? new Uint8Array(await response.arrayBuffer()) : response.json();
   };
 
-  let engine = null; // Pagefind's module, the shards' URLs, the lexicon's pages, the engines made
-  let retry = false; // a load failed: the next one starts again from nothing merged
+  /* The index's root (index.json, the papers' lengths) and the stemmer: fetched once. */
+  let engine = null;
   const failed = () => {
     meta.textContent = "Search is unavailable: its index could not be loaded.";
   };
   const load = () => {
     if (!engine) {
-      const index = shards(); // fetched while the engine loads
-      index.catch(() => {}); // (awaited below; this only silences an early rejection)
-      // Each further copy of the module (its own URL) has a worker of its own.
-      const copies = Array.from({ length: WORKERS }, (_, w) => new URL(w ? `pagefind.js?worker=${w}` : "pagefind.js", bundle));
-      engine = Promise.all(copies.map((url) => import(url.href))).then(async (modules) => {
-        // Each copy's own engine is made first: it instantiates that worker's WebAssembly, which
-        // Pagefind guards by a check that only holds once that is done. Engines started together
-        // in a fresh worker would each instantiate it, the later replacing the earlier under the
-        // engines already made on it ("memory access out of bounds" on their next search).
-        // An empty search runs each engine once (its worker, its WebAssembly's first calls)
-        // while the reader reads, fetching nothing: the first real query does not pay for it.
-        await Promise.all(
-          modules.map(async (module) => {
-            if (retry) await module.destroy();
-            await module.options(settings);
-            await module.init();
-            await module.search("").catch(() => {});
-          }),
-        );
-        const loaded = { modules, ...(await index), engines: new Map() };
-        made(loaded, LEXICON).catch(() => {});
-        if (loaded.urls.length <= PREPARED) loaded.urls.forEach((url) => made(loaded, url).catch(() => {}));
-        return loaded;
-      });
+      engine = (async () => {
+        const [stemmer, index] = await Promise.all([import(new URL("porter2.js", SCRIPT).href), get("index.json")]);
+        const { format, papers, average, buckets, version } = index;
+        const valid =
+          format === FORMAT &&
+          Number.isInteger(papers) &&
+          papers >= 0 &&
+          typeof average === "number" &&
+          typeof version === "string" &&
+          Array.isArray(buckets) &&
+          buckets.every((b) => Array.isArray(b) && typeof b[0] === "string" && Number.isInteger(b[1]));
+        if (!valid) throw new Error("index.json: unexpected content");
+        const lengths = await get("lengths.bin", version, "bytes");
+        if (lengths.length !== papers) throw new Error("lengths.bin: unexpected size");
+        const norm = new Float32Array(papers);
+        for (let n = 0; n < papers; n += 1) norm[n] = K1 * (1 - B + (B * lengths[n]) / (average || 1));
+        return { stem: stemmer.stem, papers, version, buckets, norm, files: new Map() };
+      })();
       engine.catch(() => {
         engine = null;
-        retry = true;
         failed();
       });
     }
     return engine;
   };
 
-  /* The bundle at ``url`` (a shard, or the lexicon) merged into an engine of its own: made
-   * once, made again after a failure. The lexicon is on the first worker, shard k on worker
-   * (k + 1) mod WORKERS. */
-  const made = (loaded, url) => {
-    if (!loaded.engines.has(url)) {
-      const module = loaded.modules[(loaded.urls.indexOf(url) + 1) % loaded.modules.length];
-      const one = (async () => {
-        const instance = module.createInstance({ basePath: bundle.href });
-        await instance.options(settings);
-        await Promise.all([instance.init(), instance.mergeIndex(new URL(url, bundle).href, settings)]);
-        return instance;
-      })();
-      one.catch(() => loaded.engines.delete(url));
-      loaded.engines.set(url, one);
+  /* A file of the bundle, fetched once per page (a failed fetch is tried again next time). */
+  const file = (loaded, name, kind) => {
+    if (!loaded.files.has(name)) {
+      const got = get(name, loaded.version, kind);
+      got.catch(() => loaded.files.delete(name));
+      loaded.files.set(name, got);
     }
-    return loaded.engines.get(url);
+    return loaded.files.get(name);
   };
 
-  /* The shards that can answer ``term``: those whose lexicon page matches it (every shard
-   * when the index has no lexicon). */
-  const route = async (loaded, term) => {
-    if (!loaded.pages.size) return loaded.urls.map((_, k) => k);
-    const answer = await (await made(loaded, LEXICON)).search(term);
-    const found = new Set(answer.results.map((result) => loaded.pages.get(result.id)));
-    return loaded.urls.map((_, k) => k).filter((k) => found.has(k));
+  /* The query's terms: each word, its stem, and whether it is the word being typed (the last,
+   * with no space after it), which also matches as a prefix. */
+  const terms = (loaded, query) => {
+    const found = words(query);
+    const typing = /[\p{L}\p{N}]$/u.test(query);
+    const seen = new Map();
+    found.forEach((word, i) => {
+      const prefix = typing && i === found.length - 1;
+      const key = `${prefix ? "+" : "="}${word}`;
+      if (!seen.has(key)) seen.set(key, { word, stem: loaded.stem(word), prefix });
+    });
+    return [...seen.values()];
   };
 
-  /* ``term`` searched in the shards that can answer it, ranked by score as Pagefind ranks merged indexes. */
-  const find = async (term) => {
+  /* The stems that ``term`` matches, each with its weight and postings' place. */
+  const matches = async (loaded, term) => {
+    const { word, stem, prefix } = term;
+    const starts = (p) => stem.startsWith(p) || (prefix && word.startsWith(p));
+    const longest = loaded.buckets.filter(([p]) => starts(p)).reduce((a, b) => (b[0].length > (a ? a[0].length : -1) ? b : a), null);
+    const wanted = loaded.buckets.filter((b) => b === longest || (prefix && (b[0].startsWith(word) || b[0].startsWith(stem) || word.startsWith(b[0]))));
+    const vocabularies = await Promise.all(wanted.map(([, k]) => file(loaded, `v/${k}.json`)));
+    const exact = [];
+    const other = [];
+    for (const entries of vocabularies) {
+      if (!Array.isArray(entries)) throw new Error("vocabulary: unexpected content");
+      for (const entry of entries) {
+        const [s, count] = entry;
+        if (s === stem) exact.push(entry);
+        else if (prefix && (s.startsWith(stem) || s.startsWith(word) || (word.startsWith(s) && [...s].length >= Math.min(4, [...word].length)))) {
+          other.push(entry);
+        }
+      }
+    }
+    other.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+    return [...exact.slice(0, 1).map((e) => [e, 1]), ...other.slice(0, EXPANSIONS).map((e) => [e, EXPANDED])];
+  };
+
+  /* Every term's stems and postings fetched (what a query waits for), in order. */
+  const fetched = async (loaded, query) =>
+    Promise.all(
+      terms(loaded, query).map(async (term) => {
+        const stems = await matches(loaded, term);
+        const lists = await Promise.all(stems.map(([[, , k]]) => file(loaded, `p/${k}.bin`, "bytes")));
+        return stems.map(([entry, weight], i) => ({ entry, weight, bytes: lists[i] }));
+      }),
+    );
+
+  /* ``query``'s papers, best first: those holding every term, scored by BM25 (a term's score is
+   * that of its best stem), ties in catalog order. Also the stems matched, for the excerpts. */
+  const find = async (query) => {
     const loaded = await load();
-    const search = (k) => made(loaded, loaded.urls[k]).then((one) => one.search(term));
-    let answers;
-    if (loaded.urls.length <= ALONGSIDE) {
-      const every = loaded.urls.map((_, k) => k);
-      const [keep, all] = await Promise.all([route(loaded, term), Promise.all(every.map(search))]);
-      answers = keep.map((k) => all[k]);
-    } else {
-      answers = await Promise.all((await route(loaded, term)).map(search));
+    const perTerm = await fetched(loaded, query);
+    const { papers, norm } = loaded;
+    const total = new Float32Array(papers);
+    const held = new Uint8Array(papers);
+    const stems = new Set();
+    let candidates = null;
+    for (const stemsOfTerm of perTerm) {
+      const best = new Float32Array(papers);
+      const touched = [];
+      for (const { entry, weight, bytes } of stemsOfTerm) {
+        const [stem, count, , offset, size] = entry;
+        stems.add(stem);
+        const idf = Math.log(1 + (papers - count + 0.5) / (count + 0.5));
+        const end = Math.min(bytes.length, offset + size);
+        let at = offset;
+        let n = -1;
+        while (at < end) {
+          let gap = 0;
+          let shift = 0;
+          let byte;
+          do {
+            byte = bytes[at++];
+            gap += (byte & 0x7f) * 2 ** shift;
+            shift += 7;
+          } while (byte & 0x80 && at < end);
+          n += gap + 1;
+          const tf = bytes[at++];
+          if (n >= papers) break;
+          const score = (weight * idf * tf * (K1 + 1)) / (tf + norm[n]);
+          if (best[n] === 0) touched.push(n);
+          if (score > best[n]) best[n] = score;
+        }
+      }
+      for (const n of touched) {
+        total[n] += best[n];
+        held[n] += 1;
+      }
+      if (!candidates || touched.length < candidates.length) candidates = touched;
     }
-    const results = answers.flatMap((answer) => answer.results).filter((result) => !loaded.skip.has(result.id));
-    return { results: results.sort((a, b) => b.score - a.score) };
+    const all = perTerm.length;
+    const results = all ? candidates.filter((n) => held[n] === all) : [];
+    results.sort((a, b) => total[b] - total[a] || a - b);
+    return { results, stems, loaded };
   };
 
-  /* An excerpt around the first matched word, built as text nodes and <mark> elements. */
-  const excerpt = (content, locations) => {
-    const words = content.split(/[\r\n\s]+/g);
-    const first = locations.length ? Math.min(...locations) : 0;
-    const start = Math.max(0, Math.min(first - 6, words.length - EXCERPT_WORDS));
-    const marked = new Set(locations);
+  /* Paper n's fragment: its URL, title, topics and abstract (checked, as text). */
+  const fragment = async (loaded, n) => {
+    const data = await file(loaded, `f/${n}.json`);
+    const text = (key) => (data && typeof data[key] === "string" ? data[key] : "");
+    return { url: text("url"), title: text("title"), topics: text("topics"), text: text("text") };
+  };
+
+  /* An excerpt of ``text`` around its first word whose stem the query matched, built as text
+   * nodes and <mark> elements. */
+  const excerpt = (text, loaded, stems) => {
+    const parts = text.split(/\s+/u).filter(Boolean);
+    const marked = parts.map((part) => words(part).some((word) => stems.has(loaded.stem(word))));
+    const first = Math.max(0, marked.indexOf(true));
+    const start = Math.max(0, Math.min(first - 6, parts.length - EXCERPT_WORDS));
     const teaser = document.createElement("p");
     teaser.className = "md-search-result__teaser";
     if (start > 0) teaser.append("… ");
-    words.slice(start, start + EXCERPT_WORDS).forEach((word, i) => {
+    parts.slice(start, start + EXCERPT_WORDS).forEach((part, i) => {
       if (i) teaser.append(" ");
-      if (marked.has(start + i)) {
+      if (marked[start + i]) {
         const mark = document.createElement("mark");
-        mark.textContent = word;
+        mark.textContent = part;
         teaser.append(mark);
       } else {
-        teaser.append(word);
+        teaser.append(part);
       }
     });
-    if (start + EXCERPT_WORDS < words.length) teaser.append(" …");
+    if (start + EXCERPT_WORDS < parts.length) teaser.append(" …");
     return teaser;
   };
 
-  const item = (data) => {
-    const link = document.createElement("a");
-    link.className = "md-search-result__link";
-    link.href = new URL(data.url.replace(/^\/+/, ""), site).href;
+  /* A result: a link to the paper's page (on this site, or no link at all), its title, topics
+   * and excerpt. */
+  const item = (data, loaded, stems) => {
+    const target = new URL(data.url.replace(/^\/+/, ""), site);
     const article = document.createElement("article");
     article.className = "md-search-result__article md-typeset";
     const icon = document.createElement("div");
     icon.className = "md-search-result__icon md-icon";
     const title = document.createElement("h1");
-    title.textContent = (data.meta && data.meta.title) || data.url;
+    title.textContent = data.title || data.url;
     article.append(icon, title);
-    if (data.meta && data.meta.topics) {
+    if (data.topics) {
       const topics = document.createElement("p");
       topics.className = "pl-search-topics";
-      topics.textContent = data.meta.topics;
+      topics.textContent = data.topics;
       article.append(topics);
     }
-    // The title opens the content Pagefind indexed; the excerpt skips it.
-    const skip = title.textContent.split(/[\r\n\s]+/g).length;
-    const words = data.content.split(/[\r\n\s]+/g);
-    const locations = (data.locations || []).filter((l) => l >= skip).map((l) => l - skip);
-    article.append(excerpt(words.slice(skip).join(" "), locations));
+    article.append(excerpt(data.text, loaded, stems));
+    if (target.origin !== site.origin || !target.pathname.startsWith(site.pathname)) return article;
+    const link = document.createElement("a");
+    link.className = "md-search-result__link";
+    link.href = target.href;
     link.append(article);
     return link;
   };
 
-  /* Pagefind searches one query at a time, each shard in turn, and a common prefix costs
-   * hundreds of milliseconds at 10,000 papers: searches are never queued behind each other.
-   * While one runs, the newest query waits and the ones it replaced are never searched. */
+  /* A query on a large index waits for its files: searches are never queued behind each
+   * other. While one runs, the newest query waits and the ones it replaced are never searched. */
   let current = 0; // the latest query; answers to older ones are dropped
   let waiting = null; // the query to search once the running search is done
   let running = null;
@@ -269,7 +319,7 @@
       meta.textContent = "Type to start searching";
       return;
     }
-    const search = await find(term).catch(() => null);
+    const search = await find(query).catch(() => null);
     if (mine !== current) return;
     if (!search) {
       failed();
@@ -286,10 +336,10 @@
       return li;
     });
     list.replaceChildren(...slots);
-    search.results.slice(0, SHOWN).forEach(async (result, i) => {
-      const data = await result.data();
-      if (mine !== current) return;
-      slots[i].append(item(data));
+    search.results.slice(0, SHOWN).forEach(async (n, i) => {
+      const data = await fragment(search.loaded, n).catch(() => null);
+      if (mine !== current || !data) return;
+      slots[i].append(item(data, search.loaded, search.stems));
       slots[i].hidden = false;
     });
   };
@@ -355,16 +405,12 @@
     }
     const wait = term.length < SHORT_TERM ? SHORT_DEBOUNCE_MS : DEBOUNCE_MS;
     timer = setTimeout(() => render(input.value), wait);
-    // Fetch the query's index chunks while the debounce waits (with many shards, once the
-    // query is long enough to leave some out: its first letters start words everywhere).
-    if (term) {
+    // Fetch the query's files while the debounce waits (once it is long enough: one or two
+    // letters start many words).
+    if (term.length >= SHORT_TERM) {
+      const query = input.value;
       load()
-        .then(async (loaded) => {
-          const preload = (url) => made(loaded, url).then((one) => one.preload(term)).catch(() => {});
-          preload(LEXICON);
-          if (loaded.urls.length <= ALONGSIDE) loaded.urls.forEach(preload);
-          else if (term.length >= SHORT_TERM) (await route(loaded, term)).forEach((k) => preload(loaded.urls[k]));
-        })
+        .then((loaded) => fetched(loaded, query))
         .catch(() => {});
     }
   });
@@ -451,9 +497,8 @@
   });
   sync();
 
-  /* Warm up while the reader reads: at the first idle moment (the engine's WebAssembly compiles
-   * in Pagefind's worker, off the page's thread), so that the first query only waits for its
-   * own index chunks and result fragments. */
+  /* Warm up while the reader reads: at the first idle moment the stemmer, the index's root and
+   * the papers' lengths load, so that the first query only waits for its own files. */
   const idle = window.requestIdleCallback || ((fn) => setTimeout(fn, 50));
   idle(() => load().catch(() => {}), { timeout: 300 });
 })();
