@@ -30,7 +30,7 @@ from bench.sites import REPO, bare_site, largest_page, make_project, snapshot, t
 from generator import urls
 
 BUILDS = ("first", "cold", "again", "edited")  # first ingest, cold build, no-change and one-edit rebuilds
-GENERATOR_PHASES = ("parse", "check", "curate", "related", "render", "search pages")
+GENERATOR_PHASES = ("parse", "check", "curate", "related", "search index", "render")
 SEARCH_ROUNDS = 3  # readers per pasted query: browser timings on 2 shared cores vary by ±50 %
 
 
@@ -89,7 +89,7 @@ def measure(n: int, browse: bool) -> dict[str, Any]:
             "bare": bare,
             "site_bytes": tree_bytes(site),
             "largest_page": largest_page(site),
-            "search_bytes": tree_bytes(site / "pagefind"),
+            "search_bytes": tree_bytes(site / "searchindex"),
             "searches": searches,
         }
 
@@ -135,24 +135,20 @@ def table(results: list[dict[str, Any]]) -> str:
     def row(label: str, fn: Any) -> None:
         rows.append((label, [fn(r) for r in results]))
 
-    for phase in (*GENERATOR_PHASES, "mkdocs", "search index", "publish"):
+    for phase in (*GENERATOR_PHASES, "mkdocs", "publish"):
         row(f"first build: {phase} s", lambda r, p=phase: f"{r['first']['phases'].get(p, 0.0):.2f}")
-    row(
-        "first build: Pagefind (beside render and MkDocs) s",
-        lambda r: f"{r['first']['parallel'].get('pagefind', 0):.1f}",
-    )
     row("first build: generator phases s", lambda r: f"{_gen(r['first']):.2f}")
     row("first build: total s", lambda r: f"{r['first']['wall']:.1f}")
-    for phase in (*GENERATOR_PHASES, "mkdocs", "search index", "publish"):
+    for phase in (*GENERATOR_PHASES, "mkdocs", "publish"):
         row(f"cold build: {phase} s", lambda r, p=phase: f"{r['cold']['phases'].get(p, 0.0):.2f}")
     row("cold build: generator phases s", lambda r: f"{_gen(r['cold']):.2f}")
     row("cold build: total s", lambda r: f"{r['cold']['wall']:.1f}")
-    for phase in (*GENERATOR_PHASES, "mkdocs", "search index", "publish"):
+    for phase in (*GENERATOR_PHASES, "mkdocs", "publish"):
         row(f"rebuild: {phase} s", lambda r, p=phase: f"{r['again']['phases'].get(p, 0.0):.2f}")
     row("rebuild: generator phases s", lambda r: f"{_gen(r['again']):.2f}")
     row("rebuild: total s", lambda r: f"{r['again']['wall']:.1f}")
     row("rebuild: files written", lambda r: str(len(r["written"])))
-    for phase in (*GENERATOR_PHASES, "mkdocs", "search index", "publish"):
+    for phase in (*GENERATOR_PHASES, "mkdocs", "publish"):
         row(f"one-record edit: {phase} s", lambda r, p=phase: f"{r['edited']['phases'].get(p, 0.0):.2f}")
     row("one-record edit: total s", lambda r: f"{r['edited']['wall']:.1f}")
     row("bare MkDocs + Material s", lambda r: f"{r['bare']['wall']:.1f}")
@@ -166,10 +162,9 @@ def table(results: list[dict[str, Any]]) -> str:
         lambda r: f"{max(_peak(r, 'rss_generator_mb'), _process_peak(r, 'bench.worker')):.0f}",
     )
     # Not getrusage's figure for the children: a child forked by a large process inherits its
-    # peak, so only the sampled figures below say what MkDocs and Pagefind used.
+    # peak, so only the sampled figure below says what MkDocs used.
     row("peak RSS, all build processes together MB", lambda r: f"{_peak(r, 'rss_tree_peak_mb'):.0f}")
-    for name, label in (("mkdocs", "MkDocs"), ("pagefind", "Pagefind (largest shard)")):
-        row(f"peak RSS {label}, sampled MB", lambda r, n=name: f"{_process_peak(r, n):.0f}")
+    row("peak RSS MkDocs, sampled MB", lambda r: f"{_process_peak(r, 'mkdocs'):.0f}")
     row("peak RSS bare MB", lambda r: f"{r['bare']['rss_children_mb']:.0f}")
     row("site MB", lambda r: f"{r['site_bytes'] / 1e6:.1f}")
     row("site KB per paper", lambda r: f"{r['site_bytes'] / 1e3 / r['n']:.1f}")

@@ -127,7 +127,7 @@ def _search_once(browser: Any, base: str, query: str, pasted: bool) -> SearchTim
     fetched: list[tuple[str, int]] = []
 
     def note(request: Any, fetched: list[tuple[str, int]] = fetched) -> None:
-        if "/pagefind/" in request.url:
+        if "/searchindex/" in request.url or request.url.endswith("/porter2.js"):
             fetched.append((request.url, (request.sizes() or {}).get("responseBodySize", 0)))
 
     page.on("requestfinished", note)

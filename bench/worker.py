@@ -1,7 +1,7 @@
 """One measured run, in a fresh process: ``python -m bench.worker build ROOT`` or ``bare DIR``.
 
 Prints one JSON object: seconds per phase, wall time, the peak RSS of this process (the
-generator) and of its largest child (MkDocs or Pagefind), and the peak of the sum of RSS over
+generator) and of its largest child (the generator's forked child, or MkDocs), and the peak of the sum of RSS over
 this process and all its descendants (what the build holds at once), so each run starts with
 a cold interpreter the way ``make build`` does.
 """
@@ -90,7 +90,7 @@ class TreeSampler:
     """The peak, over time, of the summed RSS of this process and every descendant.
 
     ``getrusage`` only reports the largest single child; processes running side by side
-    (MkDocs beside Pagefind, beside the generator waiting for both) add up, so a thread
+    (MkDocs beside the build's own process waiting for it) add up, so a thread
     reads the process tree's ``VmRSS`` every ~20 ms.
     """
 

@@ -191,7 +191,7 @@ def build(
 
     Under the lock, first the leftovers of killed builds go (a site a killed swap parked comes
     back); the new site is staged beside ``site/`` and exchanged with it in one step. When
-    ``site/`` already is what MkDocs and Pagefind would make of the pages (see sitestamp), it
+    ``site/`` already is what MkDocs and the search index would make of the pages (see sitestamp), it
     is left as it is. Without ``use_cache``, nothing a build kept is read (see forget_caches).
     The generator runs in a child process that ends before MkDocs starts (see generator.forked):
     the two never hold their memory at once.
@@ -232,12 +232,11 @@ def publish_site(project: Project, site: Path, epoch: int, extra: Mapping[str, P
         if errors(failures):
             raise BuildError(failures)
         report(failures)
-        with timings.phase("search index"):
-            copy_bundle(project.search_index, staging)
-        for relpath, path in extra.items():
-            make_dirs((staging / relpath).parent, staging)
-            os.replace(path, staging / relpath)
         with timings.phase("publish"):
+            copy_bundle(project.search_index, staging)
+            for relpath, path in extra.items():
+                make_dirs((staging / relpath).parent, staging)
+                os.replace(path, staging / relpath)
             swap_in(staging, site)
     finally:
         if staging.exists():

@@ -76,7 +76,7 @@ def _build(args: argparse.Namespace, project: Project) -> int:
     generated = build(project, timings, site, use_cache=not args.no_cache)
     result = generated.ingested
     phases = ", ".join(f"{k} {v:.2f}s" for k, v in timings.phases.items())
-    kept = "" if generated.published else "; site/ was up to date (MkDocs and Pagefind not run)"
+    kept = "" if generated.published else "; site/ was up to date (MkDocs not run)"
     print(
         f"built {len(generated.catalog.papers)} papers, {len(generated.catalog.topics)} topics,"
         f" {len(generated.catalog.tags)} tags ({len(result.created)} new records,"
@@ -160,8 +160,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--no-cache",
         action="store_true",
         help="build from nothing: remove the build's caches under build/ (parsed dumps, checked records,"
-        " links, rendered and search pages, the record of the published site) before reading anything,"
-        " and always run MkDocs and Pagefind; fresh caches are written. To prove a cache is not at fault.",
+        " links, rendered pages, the search index, the record of the published site) before reading anything,"
+        " and always run MkDocs; fresh caches are written. To prove a cache is not at fault.",
     )
     b.set_defaults(run=_build)
     for kind in ("tag", "topic"):

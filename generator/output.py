@@ -1,4 +1,4 @@
-"""The one writer of every file a command makes: records, pages, search pages, caches, site files.
+"""The one writer of every file a command makes: records, pages, the search index, caches, site files.
 
 Every output is written the same way, so each property holds everywhere by construction:
 
@@ -9,29 +9,24 @@ Every output is written the same way, so each property holds everywhere by const
   that, and so does a no-change build's ``site/``);
 - no planted link followed: the temp file is created afresh (``O_EXCL | O_NOFOLLOW``), and
   the rename replaces a link at the target's name instead of writing through it. Below an
-  output directory (``root``: ``build/docs``, ``build/search``), every directory on the way
+  output directory (``root``: ``build/docs``, the search index's new directory), every directory on the way
   is made and checked by ``make_dirs``: a symlinked directory planted there (which
   ``mkdir(parents=True)`` and every write would follow) stops the build with one problem line.
 
 What is written otherwise, and why:
 
-- A page the record of written files has never seen (a cold build's 10,000 search pages and
-  docs) is created at its final name (``create_file``: ``O_CREAT | O_EXCL | O_NOFOLLOW``;
+- A page the record of written files has never seen (a cold build's 10,000 docs, the search
+  index's files) is created at its final name (``create_file``: ``O_CREAT | O_EXCL | O_NOFOLLOW``;
   if anything, even a link, is at the name, it is written the atomic way above instead). Not
   atomic: a build killed mid-write leaves a partial file with no record, which the next
   build compares and writes again; nothing reads it before (MkDocs runs after every page is
   written, and a failed build publishes nothing).
-- The search lexicon's pages (``searchroute.write_lexicon``) are written the atomic way, and
-  the pages of shards no longer built are removed (``shutil.rmtree``, links unlinked).
-
-- MkDocs and Pagefind write ``site/`` themselves, into a fresh staging directory
+- MkDocs writes ``site/`` itself, into a fresh staging directory
   (``tempfile.mkdtemp``: a new name, mode 0700, nothing planted in it); ``publish`` swaps it in whole.
-- Pagefind's log (``search.IndexJob.log``) is a stream the child process writes while it
-  runs: it cannot be written atomically or compared first. It lives in the build's own fresh
-  scratch directory (``mkdtemp``) and is deleted when the index is done.
-- Each Pagefind bundle is a directory moved (``os.replace`` in ``search.finish_index``) from
-  that scratch directory into the staging site: a rename within one file system, atomic, of
-  a tree only Pagefind wrote, into a directory no one else writes.
+- The search index (``search.write_search_index``) is written whole into a fresh directory
+  (``mkdtemp``) beside ``build/search`` with ``create_file``, and swapped in with two renames;
+  ``search.copy_bundle`` hard-links its files into the staging site (never changed in place:
+  the next index is a new directory), copying across file systems, skipping links.
 - ``make serve`` copies the last built bundle into MkDocs' serve directory
   (``mkdocs_hooks.on_post_build``, ``copytree(symlinks=True)``: links are copied as links, never
   followed); a development server's temp directory, never published.
@@ -116,7 +111,7 @@ def create_file(path: str, data: bytes) -> os.stat_result | None:
     10,000 pages). ``O_EXCL | O_NOFOLLOW``: a file or link found at the name (even a dangling
     one) is never opened, and the caller falls back to ``write_bytes_if_changed``. A reader
     during the write could see part of the file; none runs then (builds hold a lock; MkDocs
-    and Pagefind start after the pages are written), and a write cut short is removed or, if
+    starts after the pages are written), and a write cut short is removed or, if
     the process was killed, found by the next build as a file with no record, compared and
     rewritten.
     """

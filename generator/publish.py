@@ -157,7 +157,7 @@ runpy.run_module(sys.argv[0], run_name="__main__", alter_sys=True)
 def module_command(module: str, *args: str) -> list[str]:
     """``python -m module args`` as a child that dies with the thread that starts it.
 
-    Without that MkDocs and Pagefind run on after a killed build, writing into its leftovers.
+    Without that MkDocs runs on after a killed build, writing into its leftovers.
     The signal follows the starting *thread*: start children from a thread that waits for them.
     Where there is no ``prctl`` (not Linux) the child is simply the module.
     """

@@ -33,6 +33,8 @@ import os
 import re
 import shutil
 import tempfile
+from array import array
+from collections import Counter
 from collections.abc import Iterator
 from importlib import metadata
 from pathlib import Path
@@ -75,61 +77,104 @@ def page_fields(paper: Paper, catalog: Catalog) -> dict[str, str]:
 
 def words(text: str) -> list[str]:
     """The indexed words of ``text``: lowercased runs of letters and digits, none too long."""
-    return [word for word in TOKEN.findall(text.lower()) if len(word) <= LONGEST]
+    found = TOKEN.findall(text.lower())
+    if max(map(len, found), default=0) > LONGEST:
+        return [word for word in found if len(word) <= LONGEST]
+    return found
 
 
 class Stems:
-    """Snowball's English stems, each word stemmed once."""
+    """Snowball's English stems, each word stemmed once; each stem numbered (``names[n]``)."""
 
     def __init__(self) -> None:
         self._stemmer = snowballstemmer.stemmer("english")
-        self._known: dict[str, str] = {}
+        self.number: dict[str, int] = {}  # word -> its stem's number
+        self.names: list[str] = []
+        self._stems: dict[str, int] = {}  # stem -> its number
 
     def __call__(self, word: str) -> str:
-        stem = self._known.get(word)
-        if stem is None:
-            stem = self._known[word] = self._stemmer.stemWord(word) or word
-        return stem
+        """The stem of ``word``."""
+        return self.names[self.numbers([word])[word]]
 
+    def numbers(self, found: list[str]) -> dict[str, int]:
+        """The stem numbers of ``found``'s words (every word a key)."""
+        number = self.number
+        for word in set(found).difference(number):
+            stem = self._stemmer.stemWord(word) or word
+            if stem not in self._stems:
+                self._stems[stem] = len(self.names)
+                self.names.append(stem)
+            number[word] = self._stems[stem]
+        return number
 
-def _varint(value: int, out: bytearray) -> None:
-    while value >= 0x80:
-        out.append(value & 0x7F | 0x80)
-        value >>= 7
-    out.append(value)
+    def counted(self, text: str) -> Counter[int]:
+        """How many times each stem (by number) is in ``text``."""
+        found = words(text)
+        return Counter(map(self.numbers(found).__getitem__, found))
 
 
 class _Postings:
-    """Each stem's postings, encoded as they are added (paper numbers ascending)."""
+    """Every (stem, paper, weighted term frequency), in paper order, encoded at the end in one pass."""
 
     def __init__(self) -> None:
-        self.lists: dict[str, bytearray] = {}
-        self.last: dict[str, int] = {}
-        self.papers: dict[str, int] = {}
+        self.stem = array("l")
+        self.paper = array("l")
+        self.tf = array("l")
 
-    def add(self, n: int, counts: dict[str, int]) -> None:
-        lists, last, papers = self.lists, self.last, self.papers
-        for stem, tf in counts.items():
-            out = lists.get(stem)
-            if out is None:
-                out = lists[stem] = bytearray()
-                last[stem] = -1
-                papers[stem] = 0
-            _varint(n - last[stem] - 1, out)  # the first is the paper's number, every gap at least 1
-            out.append(tf if tf < 255 else 255)
-            last[stem] = n
-            papers[stem] += 1
+    def add(self, n: int, counts: dict[int, int]) -> None:
+        self.stem.extend(counts.keys())
+        self.paper.extend([n] * len(counts))
+        self.tf.extend(counts.values())
+
+    def encoded(self, names: list[str]) -> tuple[dict[str, tuple[int, tuple[int, int]]], bytes]:
+        """Each stem's (number of papers, (start, end) in the bytes), and the bytes of every list,
+        the lists in the order of their stems' names.
+
+        Per stem, by paper: the gap to the previous paper minus one (the first: the paper's
+        number) as a varint, then the term frequency as one byte (at most 255).
+        """
+        import numpy as np  # only when the index is written (a no-change build imports none of it)
+
+        by_name = sorted(range(len(names)), key=names.__getitem__)
+        rank = np.empty(len(names), dtype=np.int64)  # a stem's number -> its place by name
+        rank[by_name] = np.arange(len(names))
+        stem = rank[np.frombuffer(self.stem, dtype=np.int64)]
+        paper = np.frombuffer(self.paper, dtype=np.int64)
+        order = np.argsort(stem, kind="stable")  # stems by name; papers stay ascending within one
+        stem, paper = stem[order], paper[order]
+        tf = np.minimum(np.frombuffer(self.tf, dtype=np.int64)[order], 255)
+        first = np.ones(len(stem), dtype=bool)
+        first[1:] = stem[1:] != stem[:-1]
+        gap = paper.copy()
+        gap[~first] = paper[~first] - paper[np.flatnonzero(~first) - 1] - 1
+        width = np.ones(len(gap), dtype=np.int64)  # bytes of each varint
+        for bits in (7, 14, 21, 28, 35):
+            width += gap >= (1 << bits)
+        start = np.zeros(len(gap) + 1, dtype=np.int64)
+        np.cumsum(width + 1, out=start[1:])
+        out = np.zeros(int(start[-1]), dtype=np.uint8)
+        for k in range(int(width.max(initial=1))):
+            has = width > k
+            more = (width > k + 1).astype(np.int64) << 7
+            out[start[:-1][has] + k] = ((gap[has] >> (7 * k)) & 0x7F) | more[has]
+        out[start[:-1] + width] = tf
+        bounds = np.flatnonzero(np.append(first, True))  # each stem's first posting, and the end
+        numbers = np.diff(bounds)
+        places = {
+            names[by_name[int(stem[a])]]: (int(n), (int(start[a]), int(start[b])))
+            for a, b, n in zip(bounds[:-1], bounds[1:], numbers, strict=True)
+        }
+        return places, out.tobytes()
 
 
-def _counts(fields: dict[str, str], stems: Stems) -> tuple[dict[str, int], int]:
-    """The weighted term frequency of each stem of one paper, and its weighted length."""
-    counts: dict[str, int] = {}
-    length = 0
-    for text, weight in ((fields["title"], TITLE_WEIGHT), (fields["abstract"], 1), (fields["labels"], LABEL_WEIGHT)):
-        for word in words(text):
-            stem = stems(word)
-            counts[stem] = counts.get(stem, 0) + weight
-            length += weight
+def _counts(fields: dict[str, str], stems: Stems) -> tuple[dict[int, int], int]:
+    """The weighted term frequency of each stem (by number) of one paper, and its weighted length."""
+    counts = stems.counted(fields["abstract"])
+    length = counts.total()
+    for text, weight in ((fields["title"], TITLE_WEIGHT), (fields["labels"], LABEL_WEIGHT)):
+        for stem, times in stems.counted(text).items():
+            counts[stem] += times * weight
+            length += times * weight
     return counts, length
 
 
@@ -151,11 +196,17 @@ def _buckets(stems: list[str], prefix: str = "") -> Iterator[tuple[str, list[str
         yield from _buckets(groups[child], child)
 
 
-def bundle_files(catalog: Catalog) -> dict[str, bytes]:
-    """Every file of the bundle, by path relative to it."""
+def bundle_files(catalog: Catalog) -> Iterator[tuple[str, bytes]]:
+    """Every file of the bundle, by path relative to it, ``index.json`` last (its version
+    digests the others); each fragment as its paper comes, so they are never all held."""
     stems = Stems()
     postings = _Postings()
-    files: dict[str, bytes] = {}
+    version = hashlib.sha256()
+
+    def made(relpath: str, data: bytes) -> tuple[str, bytes]:
+        version.update(relpath.encode() + b"\0" + hashlib.sha256(data).digest())
+        return relpath, data
+
     lengths = bytearray()
     total = 0
     for n, paper in enumerate(catalog.papers):
@@ -164,28 +215,31 @@ def bundle_files(catalog: Catalog) -> dict[str, bytes]:
         postings.add(n, counts)
         lengths.append(min(255, -(-length // 4)))
         total += length
-        fragment = {"url": fields["url"], "title": fields["title"], "topics": fields["topics"], "text": fields["abstract"]}
-        files[f"f/{n}.json"] = _json(fragment)
-    files["lengths.bin"] = bytes(lengths)
+        fragment = {
+            "url": fields["url"],
+            "title": fields["title"],
+            "topics": fields["topics"],
+            "text": fields["abstract"],
+        }
+        yield made(f"f/{n}.json", _json(fragment))
+    yield made("lengths.bin", bytes(lengths))
+    places, data = postings.encoded(stems.names)
+    del postings
     buckets: list[list[Any]] = []
-    sizes = bytearray()  # the open postings file
-    made = 0
-    for k, (prefix, members) in enumerate(_buckets(sorted(postings.lists))):
+    opened = 0  # where the open postings file starts in ``data``
+    file = 0
+    for k, (prefix, members) in enumerate(_buckets(sorted(places))):
         vocabulary = []
         for stem in members:
-            data = postings.lists[stem]
-            if sizes and len(sizes) + len(data) > POSTINGS_BYTES:
-                files[f"p/{made}.bin"] = bytes(sizes)
-                made, sizes = made + 1, bytearray()
-            vocabulary.append([stem, postings.papers[stem], made, len(sizes), len(data)])
-            sizes += data
-        files[f"v/{k}.json"] = _json(vocabulary)
+            papers, (start, end) = places[stem]
+            if start > opened and end - opened > POSTINGS_BYTES:
+                yield made(f"p/{file}.bin", data[opened:start])
+                opened, file = start, file + 1
+            vocabulary.append([stem, papers, file, start - opened, end - start])
+        yield made(f"v/{k}.json", _json(vocabulary))
         buckets.append([prefix, k])
-    if sizes:
-        files[f"p/{made}.bin"] = bytes(sizes)
-    version = hashlib.sha256()
-    for name in sorted(files):
-        version.update(name.encode() + b"\0" + hashlib.sha256(files[name]).digest())
+    if len(data) > opened:
+        yield made(f"p/{file}.bin", data[opened:])
     count = len(catalog.papers)
     index = {
         "format": FORMAT,
@@ -194,8 +248,7 @@ def bundle_files(catalog: Catalog) -> dict[str, bytes]:
         "buckets": buckets,
         "version": version.hexdigest()[:16],
     }
-    files["index.json"] = _json(index)
-    return files
+    yield "index.json", _json(index)
 
 
 def _json(value: object) -> bytes:
@@ -228,13 +281,13 @@ def write_search_index(catalog: Catalog, directory: Path) -> bool:
         _remove(leftover)
     fresh = Path(tempfile.mkdtemp(prefix=f"{directory.name}.new-", dir=parent))
     try:
-        for relpath, data in bundle_files(catalog).items():
+        for relpath, data in bundle_files(catalog):
             path = fresh / relpath
             make_dirs(path.parent, fresh)
             create_file(str(path), data)
             os.chmod(path, 0o644)
         create_file(str(fresh / STAMP), wanted.encode())
-        os.chmod(fresh, 0o755)
+        os.chmod(fresh, 0o755)  # noqa: S103 - a directory of the public site's files
         old = Path(tempfile.mkdtemp(prefix=f"{directory.name}.old-", dir=parent))
         if directory.is_symlink() or directory.exists():
             os.replace(directory, old / directory.name)
@@ -270,4 +323,3 @@ def copy_bundle(directory: Path, site: Path) -> None:
                 os.link(source, destination, follow_symlinks=False)
             except OSError:
                 shutil.copyfile(source, destination, follow_symlinks=False)
-

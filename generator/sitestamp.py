@@ -1,7 +1,7 @@
-"""Whether ``site/`` already is what MkDocs and Pagefind would make: then a build skips them.
+"""Whether ``site/`` already is what MkDocs and the search index would make: then a build skips them.
 
 A build that changed nothing still parsed, checked and rendered (each from its cache); what
-is left, MkDocs, Pagefind and the durable swap, costs seconds even for the seed site. They
+is left, MkDocs and the durable swap, costs seconds even for the seed site. They
 read only the files under ``build/docs`` and ``build/search``, ``mkdocs.yml``, the theme
 (``overrides/``), the generator's code and the hook files it names, the installed packages and a few
 environment variables; the extra files (``papers.json``, feeds) come from the catalog. A
