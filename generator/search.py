@@ -44,7 +44,7 @@ import snowballstemmer
 
 from .cache import code_version
 from .catalog import Catalog
-from .output import create_file, make_dirs
+from .output import create_file, make_dirs, read_bytes
 from .records import Paper
 from .urls import PAPERS, SEARCH_BUNDLE
 
@@ -272,12 +272,16 @@ def write_search_index(catalog: Catalog, directory: Path) -> bool:
     """
     wanted = stamp(catalog)
     try:
-        if (directory / STAMP).read_text(encoding="utf-8") == wanted:
+        if read_bytes(directory / STAMP) == wanted.encode():  # a regular file, no link followed
             return False
-    except (OSError, UnicodeDecodeError):
+    except OSError:
         pass
     parent = directory.parent
-    for leftover in sorted(parent.glob(f"{directory.name}.new-*")) + sorted(parent.glob(f"{directory.name}.old-*")):
+    leftovers = sorted(parent.glob(f"{directory.name}.new-*")) + sorted(parent.glob(f"{directory.name}.old-*"))
+    for leftover in [
+        *leftovers,
+        parent / f"{directory.name}-lexicon",
+    ]:  # and Pagefind's lexicon pages (a former layout)
         _remove(leftover)
     fresh = Path(tempfile.mkdtemp(prefix=f"{directory.name}.new-", dir=parent))
     try:
