@@ -297,3 +297,62 @@ def test_an_index_that_fails_to_load_says_so_and_is_tried_again(browser: Any, si
         status, links = answer(page, "LoLDU ")
         assert status == "1 matching paper" and LOLDU in links[0]
         page.context.close()
+
+
+def _varint(value: int) -> bytes:
+    out = bytearray()
+    while value >= 0x80:
+        out.append(value & 0x7F | 0x80)
+        value >>= 7
+    return bytes(out) + bytes([value])
+
+
+# A bundle written by hand: postings whose gaps need one, two and three bytes; the stem "die"
+# (of "dying") in a bucket "di" beside the longer buckets "dy" and "dyi"; forty one-paper
+# words, each in a bucket and a postings file of its own.
+ZETA = [0, 128, 257, 16_641, 33_026, 39_999]  # gaps of 0, 127, 128, 16,383, 16,384 and 6,972
+MANY = [f"w{i:02}" for i in range(40)]
+
+
+def _write_bundle(bundle: Path) -> None:
+    shutil.rmtree(bundle)
+    for folder in ("v", "p", "f"):
+        (bundle / folder).mkdir(parents=True)
+    papers = 40_000
+    (bundle / "lengths.bin").write_bytes(bytes([10]) * papers)
+    lists = {"zeta": ZETA, "die": [5], "dyingz": [6], **{w: [7] for w in MANY}}
+    buckets = [("di", ["die"]), ("dy", []), ("dyi", ["dyingz"]), *((w, [w]) for w in MANY), ("z", ["zeta"])]
+    for k, (_, stems) in enumerate(buckets):
+        vocabulary = []
+        for stem in stems:
+            found = lists[stem]
+            data = b"".join(_varint(n - last - 1) + b"\x01" for last, n in zip([-1, *found], found, strict=False))
+            (bundle / "p" / f"{k}.bin").write_bytes(data)
+            vocabulary.append([stem, len(lists[stem]), k, 0, len(data)])
+        (bundle / "v" / f"{k}.json").write_text(json.dumps(vocabulary), encoding="utf-8")
+    for n in {n for found in lists.values() for n in found}:
+        fragment = {"url": f"papers/p{n}/", "title": f"Paper {n}", "topics": "", "text": "zeta die w00"}
+        (bundle / "f" / f"{n}.json").write_text(json.dumps(fragment), encoding="utf-8")
+    index = {"format": 1, "papers": papers, "average": 10, "buckets": [[p, k] for k, (p, _) in enumerate(buckets)]}
+    (bundle / "index.json").write_text(json.dumps({**index, "version": "handmade"}), encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_a_handmade_bundle_is_read_as_its_format_says(browser: Any, site_copy: Path) -> None:
+    _write_bundle(site_copy / SEARCH_BUNDLE)
+    with served(site_copy) as base:
+        page = _page(browser, base)
+        status, links = answer(page, "zeta ")
+        assert status == "6 matching papers"
+        assert sorted(links) == sorted(f"{base}papers/p{n}/" for n in ZETA)
+        # "dying", being typed: its stem "die" sits in a shorter bucket than the word's prefix "dyi".
+        status, links = answer(page, "dying")
+        assert f"{base}papers/p5/" in links, (status, links)
+        # A pasted paragraph is searched by its first twelve words: twelve vocabulary and postings files.
+        fetched: list[str] = []
+        page.on("requestfinished", lambda request: fetched.append(request.url))
+        status, links = answer(page, " ".join(MANY) + " ", paste=True)
+        assert (status, links) == ("1 matching paper", [f"{base}papers/p7/"])
+        assert len([url for url in fetched if "/v/" in url]) <= 12, fetched
+        assert len([url for url in fetched if "/p/" in url and url.endswith("bin?v=handmade")]) <= 12, fetched
+        page.context.close()
