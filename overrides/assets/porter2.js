@@ -1,8 +1,9 @@
 /* porter2 1.1.0 (MIT License, Copyright (c) 2024 eilvelia; see the notice below), vendored as an
  * ES module: the Porter2 (Snowball English) stemmer. overrides/assets/search.js stems a query
  * with it as generator/search.py stems the index (snowballstemmer 2.2.0);
- * tests/test_search_index.py checks that the two agree on every word of the seed site. Changed from the
- * package's dist/index.js: `exports.stem = function` became `export function`. */
+ * tests/test_search_index_browser.py checks that the two agree on every word of the seed site. Changed from the
+ * package's dist/index.js: `exports.stem = function` became `export function`; a word is read
+ * as code points, not UTF-16 units (see stem()). */
 /*
  * The MIT License
  *
@@ -80,7 +81,10 @@ function is_shortv(w, len) {
 }
 
 export function stem(word) {
-  if (word.length < 3)
+  // Letters are code points, as in snowballstemmer (Python strings): in UTF-16 units an astral
+  // letter (𝔸, 𝒪) counts twice and "𝔸y" would be stemmed to "𝔸i" where Python keeps "𝔸y".
+  var chars = Array.from(word)
+  if (chars.length < 3)
     return word
   // exception1
   if (word.length <= 6) {
@@ -104,13 +108,13 @@ export function stem(word) {
         return word
     }
   }
-  var initial_offset = word.charCodeAt(0) === 39 /* ' */ ? 1 : 0
-  var l = word.length - initial_offset
+  var initial_offset = chars[0] === "'" ? 1 : 0
+  var l = chars.length - initial_offset
   var w = new Array(l)
   var y_found = false
   for (var i = 0; i < l; ++i) {
     // var ch = word[i + initial_offset]
-    var ch = word.charCodeAt(i + initial_offset)
+    var ch = chars[i + initial_offset].codePointAt(0)
     if (ch === 121 && (i === 0 || is_v(w[i - 1]))) {
       y_found = true
       w[i] = 89
@@ -169,7 +173,7 @@ export function stem(word) {
     var exp2_out = ''
     for (var i = 0; i < l; ++i)
       // exp2_out += w[i]
-      exp2_out += String.fromCharCode(w[i])
+      exp2_out += String.fromCodePoint(w[i])
     return exp2_out
   }
   // Step_1b
@@ -447,12 +451,12 @@ export function stem(word) {
   var out = ''
   if (y_found) {
     for (var i = 0; i < l; ++i) {
-      out += String.fromCharCode(w[i] === 89 ? 121 : w[i])
+      out += String.fromCodePoint(w[i] === 89 ? 121 : w[i])
     }
   } else {
     for (var i = 0; i < l; ++i)
       // out += w[i]
-      out += String.fromCharCode(w[i])
+      out += String.fromCodePoint(w[i])
   }
   return out
 }

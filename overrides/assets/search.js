@@ -84,11 +84,14 @@
   const LONGEST = 64;
   const FORMAT = 1;
   const EXPANSIONS = 16; // stems a word being typed may stand for, besides its own (most papers first)
+  // A pasted paragraph is searched by its first words: each word costs files to fetch.
+  const MOST_TERMS = 12;
   const EXPANDED = 0.5; // a stem matched only as a prefix scores half
   const K1 = 1.2; // BM25
   const B = 0.75;
 
-  const words = (text) => (text.toLowerCase().match(WORD) || []).filter((word) => [...word].length <= LONGEST);
+  const indexed = (word) => [...word].length <= LONGEST; // code points, as Python counts
+  const words = (text) => (text.toLowerCase().match(WORD) || []).filter(indexed);
 
   const get = async (name, version, kind) => {
     const url = new URL(name, bundle);
@@ -142,26 +145,49 @@
   };
 
   /* The query's terms: each word, its stem, and whether it is the word being typed (the last,
-   * with no space after it), which also matches as a prefix. */
+   * with no space after it, long enough to stand for few words), which also matches as a prefix.
+   * Words of one stem are one term ("model models": a paper is not scored twice for it); the
+   * word being typed is dropped when a whole word has its stem (that word asks for less). At
+   * most MOST_TERMS terms: those of the first words. */
   const terms = (loaded, query) => {
-    const found = words(query);
-    const typing = /[\p{L}\p{N}]$/u.test(query);
-    const seen = new Map();
-    found.forEach((word, i) => {
-      const prefix = typing && i === found.length - 1;
-      const key = `${prefix ? "+" : "="}${word}`;
-      if (!seen.has(key)) seen.set(key, { word, stem: loaded.stem(word), prefix });
+    const tokens = query.toLowerCase().match(WORD) || [];
+    // The last token, not the last indexed word: after a word too long to index, nothing is being typed.
+    const last = /[\p{L}\p{N}]$/u.test(query) ? tokens.length - 1 : -1;
+    const whole = new Map();
+    let typing = null;
+    tokens.forEach((word, i) => {
+      if (!indexed(word)) return;
+      const stem = loaded.stem(word);
+      if (i === last && [...word].length >= SHORT_TERM) {
+        typing = { word, stem, prefix: true };
+      } else if (!whole.has(stem)) {
+        whole.set(stem, { word, stem, prefix: false });
+      }
     });
-    return [...seen.values()];
+    const found = [...whole.values()];
+    if (typing && !whole.has(typing.stem)) found.push(typing);
+    return found.slice(0, MOST_TERMS);
   };
 
   /* The stems that ``term`` matches, each with its weight and postings' place. */
   const matches = async (loaded, term) => {
     const { word, stem, prefix } = term;
-    const starts = (p) => stem.startsWith(p) || (prefix && word.startsWith(p));
-    const longest = loaded.buckets.filter(([p]) => starts(p)).reduce((a, b) => (b[0].length > (a ? a[0].length : -1) ? b : a), null);
-    const wanted = loaded.buckets.filter((b) => b === longest || (prefix && (b[0].startsWith(word) || b[0].startsWith(stem) || word.startsWith(b[0]))));
-    const vocabularies = await Promise.all(wanted.map(([, k]) => file(loaded, `v/${k}.json`)));
+    // The bucket that holds a stem is the one of the longest prefix of it (generator/search.py).
+    const holder = (text) =>
+      loaded.buckets.reduce((a, b) => (text.startsWith(b[0]) && (!a || b[0].length > a[0].length) ? b : a), null);
+    // The stem's own bucket, and for a word being typed: every bucket of stems that start with
+    // the stem or the word (the holder of that start and the buckets under it) and of stems
+    // that start the word (buckets that are prefixes of the word). The stem's holder is asked
+    // for alone: a stem is not always a prefix of its word ("dying", "die").
+    const wanted = new Set([holder(stem)]);
+    if (prefix) {
+      wanted.add(holder(word));
+      for (const b of loaded.buckets) {
+        if (b[0].startsWith(word) || b[0].startsWith(stem) || word.startsWith(b[0])) wanted.add(b);
+      }
+    }
+    wanted.delete(null);
+    const vocabularies = await Promise.all([...wanted].map(([, k]) => file(loaded, `v/${k}.json`)));
     const exact = [];
     const other = [];
     for (const entries of vocabularies) {
@@ -218,11 +244,12 @@
             shift += 7;
           } while (byte & 0x80 && at < end);
           n += gap + 1;
+          if (n >= papers || at >= end) break; // a cut or damaged list: what was read stands
           const tf = bytes[at++];
-          if (n >= papers) break;
           const score = (weight * idf * tf * (K1 + 1)) / (tf + norm[n]);
           if (best[n] === 0) touched.push(n);
-          if (score > best[n]) best[n] = score;
+          // Above zero even for a damaged tf of 0: best[n] === 0 means "not yet touched".
+          best[n] = Math.max(best[n], score, Number.MIN_VALUE);
         }
       }
       for (const n of touched) {
