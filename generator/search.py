@@ -9,12 +9,16 @@ The bundle (``build/search/``, copied into the site as ``searchindex/``):
 - ``index.json``: the format, the number of papers, their average length, the vocabulary's
   buckets (``[prefix, file]``, sorted) and a version that every other URL carries
   (``?v=``), so a reader's cache never mixes two builds.
-- ``lengths.bin``: one byte per paper, its weighted length in words / 4 (rounded up, at most 255).
+- ``lengths.bin``: one byte per paper, the weighted length of its abstract and labels in words
+  / 4 (rounded up, at most 255).
 - ``v/<k>.json``: bucket k of the vocabulary, ``[[stem, papers, file, offset, size], ...]`` by
   stem: every stem that starts with the bucket's prefix (and no longer bucket's).
 - ``p/<k>.bin``: postings: for each stem, per paper holding it, the paper's number minus the
   previous one as a varint (7 bits a byte, low first, high bit set on all but the last) and
-  one byte of weighted term frequency (at most 255).
+  one byte: its high bit set when the title holds the stem, the low seven bits the stem's
+  weighted frequency in the abstract and labels (at most 127). The title is its own field
+  (BM25F-like): a title hit adds a fixed score in search.js rather than saturating with the
+  abstract's counts.
 - ``f/<n>.json``: paper n's fragment: ``url``, ``title``, ``topics``, ``text`` (the abstract).
 
 Words are runs of letters and digits (``[^\\W_]+``; ``[\\p{L}\\p{N}]+`` in JavaScript), lowercased,
@@ -53,10 +57,9 @@ FORMAT = 1
 STAMP = "stamp"  # in build/search: the digest of what the bundle was written from
 TOKEN = re.compile(r"[^\W_]+")
 LONGEST = 64  # longer "words" (a hostile run of letters, a hash) are not indexed
-# Weights of the fields in a paper's term frequencies (Pagefind's were 10 for the title, 2
-# for the labels, 1 for the abstract).
-TITLE_WEIGHT = 10
-LABEL_WEIGHT = 2
+LABEL_WEIGHT = 2  # a topic's or tag's word counts twice an abstract's
+TITLE = 0x80  # the term-frequency byte's bit for "in the title"
+MOST_TIMES = 0x7F
 BUCKET_STEMS = 1024  # a vocabulary bucket with more stems is split by one more letter
 POSTINGS_BYTES = 32 * 1024  # postings files are cut after this many bytes (a longer list is alone)
 
@@ -131,7 +134,7 @@ class _Postings:
         the lists in the order of their stems' names.
 
         Per stem, by paper: the gap to the previous paper minus one (the first: the paper's
-        number) as a varint, then the term frequency as one byte (at most 255).
+        number) as a varint, then the term-frequency byte.
         """
         import numpy as np  # only when the index is written (a no-change build imports none of it)
 
@@ -168,14 +171,16 @@ class _Postings:
 
 
 def _counts(fields: dict[str, str], stems: Stems) -> tuple[dict[int, int], int]:
-    """The weighted term frequency of each stem (by number) of one paper, and its weighted length."""
+    """The term-frequency byte of each stem (by number) of one paper, and the weighted length of
+    its abstract and labels."""
     counts = stems.counted(fields["abstract"])
+    for stem, times in stems.counted(fields["labels"]).items():
+        counts[stem] += times * LABEL_WEIGHT
     length = counts.total()
-    for text, weight in ((fields["title"], TITLE_WEIGHT), (fields["labels"], LABEL_WEIGHT)):
-        for stem, times in stems.counted(text).items():
-            counts[stem] += times * weight
-            length += times * weight
-    return counts, length
+    found = {stem: min(times, MOST_TIMES) for stem, times in counts.items()}
+    for stem in stems.counted(fields["title"]):
+        found[stem] = found.get(stem, 0) | TITLE
+    return found, length
 
 
 def _buckets(stems: list[str], prefix: str = "") -> Iterator[tuple[str, list[str]]]:

@@ -87,7 +87,10 @@
   // A pasted paragraph is searched by its first words: each word costs files to fetch.
   const MOST_TERMS = 12;
   const EXPANDED = 0.5; // a stem matched only as a prefix scores half
-  const K1 = 1.2; // BM25
+  const K1 = 1.2; // BM25 over the abstract and labels
+  // A word in the title adds this much (times its idf) to the paper's score: about what a word
+  // said many times in the abstract gives, so a title that holds the query ranks first.
+  const TITLE = 2;
   const B = 0.75;
 
   const indexed = (word) => [...word].length <= LONGEST; // code points, as Python counts
@@ -245,8 +248,9 @@
           } while (byte & 0x80 && at < end);
           n += gap + 1;
           if (n >= papers || at >= end) break; // a cut or damaged list: what was read stands
-          const tf = bytes[at++];
-          const score = (weight * idf * tf * (K1 + 1)) / (tf + norm[n]);
+          const field = bytes[at++]; // the high bit: in the title; the rest: times in the abstract and labels
+          const tf = field & 0x7f;
+          const score = weight * idf * ((tf * (K1 + 1)) / (tf + norm[n]) + (field & 0x80 ? TITLE : 0));
           if (best[n] === 0) touched.push(n);
           // Above zero even for a damaged tf of 0: best[n] === 0 means "not yet touched".
           best[n] = Math.max(best[n], score, Number.MIN_VALUE);
