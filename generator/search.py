@@ -23,10 +23,13 @@ The bundle (``build/search/``, copied into the site as ``searchindex/``):
 
 Words are runs of letters and digits (``[^\\W_]+``; ``[\\p{L}\\p{N}]+`` in JavaScript), lowercased,
 at most ``LONGEST`` characters (longer ones are not indexed), stemmed with Snowball's English
-stemmer: snowballstemmer 2.2.0 here, porter2.js in the browser (tests/test_search_index.py
-checks that they agree on every word of the seed site). Papers are numbered in catalog order.
-The bundle is rewritten whole when a paper's fields or this code change (a digest of both is
-its ``stamp``), into a new directory swapped in for the old one.
+stemmer: snowballstemmer 2.2.0 here, porter2.js in the browser (tests/test_search_index_browser.py
+checks that they agree on every word of the seed site, and that the two tokenizers agree on
+every character Python's Unicode database assigns; letters assigned in a later Unicode than
+the building Python's are split here and kept by the browser, so a query holding one misses).
+Papers are numbered in catalog order. The bundle is rewritten whole when a paper's fields or
+this code change (a digest of both is its ``stamp``), into a new directory swapped in for the
+old one.
 """
 
 from __future__ import annotations
