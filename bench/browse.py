@@ -31,7 +31,7 @@ WATCH = """() => {
   // A result link of the list that answers what the field holds now (not an earlier prefix).
   const answered = () => {
     const list = document.querySelector('.pl-search .md-search-result__list');
-    return (!('query' in list.dataset) || list.dataset.query === input.value.trim()) && document.querySelector(RESULT);
+    return (!('query' in list.dataset) || list.dataset.query === input.value) && document.querySelector(RESULT);
   };
   new MutationObserver(() => {
     if (!window.__plShown && answered()) window.__plShown = performance.now();

@@ -87,7 +87,7 @@ def answer(page: Any, query: str, paste: bool = False) -> tuple[str, list[str]]:
         page.keyboard.press("Control+V")
     else:
         page.keyboard.type(query)
-    poll(page, lambda: page.get_attribute(RESULTS, "data-query") == query.strip(), f"an answer to {query!r}")
+    poll(page, lambda: page.get_attribute(RESULTS, "data-query") == query, f"an answer to {query!r}")
     status = page.inner_text(STATUS)
     shown = min(10, int(status.split()[0])) if status[:1].isdigit() else 0
     items = f"{RESULTS} > li:not([hidden])"

@@ -124,7 +124,7 @@ def test_only_the_latest_query_is_answered(browser: Any, seed_site: str) -> None
     status, links = answer(page, "unlearning ")
     assert "matching paper" in status and links and not any(LOLDU in link for link in links)
     page.wait_for_timeout(500)  # any late answer to LoLDU would be in by now
-    assert page.get_attribute(RESULTS, "data-query") == "unlearning"
+    assert page.get_attribute(RESULTS, "data-query") == "unlearning "
     assert not any(LOLDU in (a.get_attribute("href") or "") for a in page.locator(RESULT_LINKS).all())
     page.close()
 

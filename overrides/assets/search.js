@@ -356,7 +356,7 @@
       failed();
       return;
     }
-    list.dataset.query = term; // which query the list answers (the benchmark waits for its own)
+    list.dataset.query = query; // which query the list answers, as typed ("LoLD" and "LoLD " differ): the benchmark waits for its own
     const count = search.results.length;
     meta.textContent = count === 0 ? "No matching papers" : count === 1 ? "1 matching paper" : `${count} matching papers`;
     // One slot per result, in rank order, filled as each fragment arrives.
