@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from test_output import _elsewhere as elsewhere  # a directory outside, holding kept.txt
 from test_render import catalog, paper
 
 from conftest import REPO, make_project, run_generator
@@ -187,13 +188,6 @@ def stamps(root: Path) -> dict[str, tuple[int, int]]:
 
 def tree(root: Path) -> dict[str, bytes]:
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
-
-
-def elsewhere(tmp_path: Path) -> Path:
-    target = tmp_path / "elsewhere"
-    target.mkdir()
-    (target / "kept.txt").write_text("not ours\n")
-    return target
 
 
 def test_the_index_is_written_again_only_when_a_paper_changes(tmp_path: Path) -> None:
