@@ -299,31 +299,6 @@ def test_a_killed_build_takes_mkdocs_with_it_and_the_next_build_clears_its_lefto
     assert (root / "site" / "index.html").is_file()
 
 
-PAGEFIND_PARENT = """
-import sys, time
-from pathlib import Path
-from generator.search import start_index
-start_index(Path(sys.argv[1]), Path(sys.argv[2]) / "pagefind")
-time.sleep(120)
-"""
-
-
-def test_pagefind_dies_with_the_build_that_started_it(tmp_path: Path) -> None:
-    words = [f"word{i}" for i in range(5000)]
-    for k in range(2000):  # enough pages for Pagefind to run for seconds
-        page = tmp_path / "pages" / "0" / "papers" / f"p{k}" / "index.html"
-        page.parent.mkdir(parents=True)
-        body = " ".join(words[(k * 37 + j * 11) % len(words)] for j in range(200))
-        page.write_text(f"<html lang=en><body><main data-pagefind-body><p>{body}</p></main></body></html>")
-    parent = subprocess.Popen([sys.executable, "-c", PAGEFIND_PARENT, str(tmp_path / "pages"), str(tmp_path)], cwd=REPO)
-    try:
-        children = wait_for_child(parent.pid, "pagefind")
-    finally:
-        parent.kill()
-        parent.wait()
-    assert still_running(children) == [], f"outlived the build: {children}"
-
-
 # --- the build date: any value the pipeline can carry ------------------------------------------
 
 

@@ -98,4 +98,4 @@ def test_the_memory_figures_name_the_build_s_children_by_module() -> None:
     assert argv_label(module_command("mkdocs", "build", "-q"), "python3") == "mkdocs"
     assert argv_label([sys.executable, "-m", "bench.worker", "build"], "python3") == "bench.worker"
     assert argv_label([sys.executable, "-c", "print(1)"], "python3") == "python3"
-    assert argv_label(["/usr/bin/pagefind_extended", "--site", "x"], "pagefind_extend") == "pagefind_extend"
+    assert argv_label(["/usr/bin/chromium_browser", "--headless"], "chromium_browse") == "chromium_browse"

@@ -19,6 +19,7 @@ from generator.generate import Generated
 from generator.inputs import load_curated
 from generator.project import Project
 from generator.render import Renderer
+from generator.urls import SEARCH_BUNDLE
 
 pytestmark = pytest.mark.slow
 
@@ -284,33 +285,30 @@ def test_records_are_checked_again_when_they_or_the_taxonomy_change(project: Pat
 
 
 @pytest.mark.slow
-def test_search_pages_are_indexed_while_the_pages_render(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A build whose search pages changed starts Pagefind before rendering (the other core
-    indexes while this one renders); a build that changed nothing starts no Pagefind at all.
-    Pages render in the generator's process, Pagefind starts in the build's: both log to a file."""
+def test_the_search_index_is_written_when_papers_change_and_published_with_the_site(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A first build writes the index (build/search) and links it into the site; a build that
+    changed nothing keeps it. The index is written in the generator's process: it logs to a file."""
     from generator import build as build_module
-    from generator import generate as generate_module
 
     log = project / "events.log"
-    start_index, write_docs = build_module.start_index, generate_module.write_docs
+    write_search_index = build_module.write_search_index
 
-    def event(name: str) -> None:
+    def logged(*args: Any) -> bool:
+        written = write_search_index(*args)
         with log.open("a", encoding="utf-8") as handle:
-            handle.write(name + "\n")
+            handle.write(f"{'written' if written else 'kept'}\n")
+        return written
 
-    def started(*args: Any) -> Any:
-        event("index")
-        return start_index(*args)
-
-    def rendered(*args: Any) -> None:
-        event("render")
-        write_docs(*args)
-
-    monkeypatch.setattr(build_module, "start_index", started)
-    monkeypatch.setattr(generate_module, "write_docs", rendered)
+    monkeypatch.setattr(build_module, "write_search_index", logged)
     build_module.build(Project(project))
-    assert log.read_text(encoding="utf-8").split() == ["index", "render"]
+    assert log.read_text(encoding="utf-8").split() == ["written"]
     log.unlink()
     build_module.build(Project(project))
-    assert log.read_text(encoding="utf-8").split() == ["render"]
-    assert (project / "site" / "pagefind" / "pagefind-entry.json").is_file()
+    assert log.read_text(encoding="utf-8").split() == ["kept"]
+    bundle, published = Project(project).search_index, project / "site" / SEARCH_BUNDLE
+    assert (published / "index.json").read_bytes() == (bundle / "index.json").read_bytes()
+    assert sorted(p.relative_to(published) for p in published.rglob("*.json")) == sorted(
+        p.relative_to(bundle) for p in bundle.rglob("*.json")
+    )

@@ -23,7 +23,7 @@ from generator import cache, written
 from generator.build import generate
 from generator.codecs import DUMPS, RECORDS, TAXONOMY
 from generator.project import Project
-from generator.search import MANIFEST, write_search_pages
+from generator.search import STAMP, write_search_index
 
 KINDS = {"dumps": DUMPS.kind, "taxonomy": TAXONOMY.kind, "records": RECORDS.kind, "links": "links"}
 
@@ -33,25 +33,24 @@ def cache_files(root: Path) -> dict[Path, str]:
     project = Project(root)
     files = {project.cache(name): kind for name, kind in KINDS.items()}
     files[project.docs_written] = written.WrittenFiles.KIND
-    files[project.search_pages / MANIFEST] = written.WrittenFiles.KIND
     return files
 
 
 def legacy_files(root: Path) -> list[Path]:
-    """Where builds before JSON kept their pickles."""
+    """Where builds before JSON kept their pickles, and the search index's stamp (plain text, no cache kind)."""
     cached = [root / "build" / "cache" / f"{name}.pickle" for name in ("dumps", "records", "links", "docs")]
-    return [*cached, root / "build" / "search" / "written.pickle"]
+    return [*cached, root / "build" / "search" / "written.pickle", Project(root).search_index / STAMP]
 
 
 def generated(root: Path) -> tuple[list[str], dict[str, bytes]]:
     """Everything before MkDocs, in this process: the problems printed, and what build/ holds besides caches."""
     project = Project(root)
     result = generate(project)
-    write_search_pages(result.catalog, project.search_pages)
+    write_search_index(result.catalog, project.search_index)
     skip = set(cache_files(root)) | set(legacy_files(root))
     outputs = {
         str(path.relative_to(root)): path.read_bytes()
-        for base in (project.docs, project.search_pages, project.papers)
+        for base in (project.docs, project.search_index, project.papers)
         for path in sorted(base.rglob("*"))
         if path.is_file() and path not in skip
     }

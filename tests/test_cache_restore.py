@@ -36,7 +36,7 @@ def _pages(root: Path) -> dict[str, int]:
     project = Project(root)
     return {
         str(path.relative_to(root)): path.stat().st_ino
-        for base in (project.docs, project.search_pages)
+        for base in (project.docs, project.search_index)
         for path in base.rglob("*")
         if path.is_file() and path.name != "written.json"
     }

@@ -56,7 +56,8 @@ def test_no_other_inline_script_of_the_theme_is_on_by_this_configuration() -> No
 def test_the_policy_allows_no_inline_or_foreign_script() -> None:
     policy = re.search(r'content="([^"]*)"', (REPO / "overrides" / "partials" / "csp.html").read_text()).group(1)  # type: ignore[union-attr]
     directives = {part.split()[0]: part.split()[1:] for part in policy.split(";") if part.strip()}
-    assert directives["script-src"] == ["'self'", "'wasm-unsafe-eval'"]
+    assert directives["script-src"] == ["'self'"]  # no eval, not even of WebAssembly
+    assert directives["worker-src"] == ["'none'"]
     assert directives["style-src"] == ["'self'"]
     assert directives["object-src"] == directives["frame-src"] == ["'none'"]
     assert directives["base-uri"] == directives["form-action"] == directives["default-src"] == ["'self'"]

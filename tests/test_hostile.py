@@ -8,7 +8,6 @@ and a script reading papers.json would.
 
 from __future__ import annotations
 
-import gzip
 import json
 import re
 import xml.etree.ElementTree as ET
@@ -26,6 +25,7 @@ from mkdocs.config import load_config
 from mkdocs.utils.meta import get_data
 
 from conftest import FIXTURES, examples, make_project, run_generator
+from generator import search
 from generator.catalog import build_catalog
 from generator.linkcheck import check_site
 from generator.pagetext import excerpt
@@ -34,6 +34,7 @@ from generator.records import Paper
 from generator.render import Renderer
 from generator.safetext import check
 from generator.taxonomy import load_taxonomy
+from generator.urls import SEARCH_BUNDLE
 
 HOSTILE = FIXTURES / "hostile"
 SOURCES = HOSTILE / "content" / "sources"
@@ -252,65 +253,23 @@ def test_no_page_carries_script_handlers_or_unsafe_urls(site: Path) -> None:
 # --- search ------------------------------------------------------------------------------------
 
 
-def flat(text: str) -> str:
-    return " ".join(text.replace("\u200b", "").split())
-
-
 @pytest.mark.slow
-def test_search_pages_hold_each_title_and_abstract_exactly_as_text(
+def test_the_search_index_holds_each_title_and_abstract_exactly_and_indexes_their_words(
     site: Path, papers_json: list[dict[str, object]]
 ) -> None:
-    """The pages Pagefind indexes (build/search/<shard>/papers/<id>/): the dump's text, no markup."""
-    pages = {p.parent.name: p for p in (site.parent / "build" / "search").glob("*/papers/*/index.html")}
-    assert sorted(pages) == sorted(str(p["id"]) for p in papers_json)
+    """The index's fragments (searchindex/f/<n>.json), which overrides/assets/search.js shows
+    through textContent: the dump's text, exactly; every word of every title in the vocabulary."""
+    bundle = site / SEARCH_BUNDLE
+    fragments = [json.loads(path.read_bytes()) for path in (bundle / "f").glob("*.json")]
+    by_url = {str(f["url"]): f for f in fragments}
+    assert sorted(by_url) == sorted(str(p["url"]) for p in papers_json)
     for paper in papers_json:
-        doc = page(pages[str(paper["id"])])
-        assert only_text(doc.find(".//title")) == paper["title"]
-        [h1] = doc.findall(".//h1")
-        assert only_text(h1) == paper["title"]
-        assert only_text(doc.find(".//p")) == paper["abstract"]
-        tags = {e.tag for e in doc.iter() if isinstance(e.tag, str)}
-        assert tags <= {"html", "head", "meta", "title", "body", "main", "h1", "p", "span"}, paper["title"]
-
-
-@pytest.mark.slow
-def test_the_search_index_holds_each_title_exactly_and_each_abstract_as_text(
-    site: Path, papers_json: list[dict[str, object]]
-) -> None:
-    """Pagefind's records (its fragments), which overrides/assets/search.js shows through textContent."""
-    records: dict[str, tuple[str, str]] = {}
-    for fragment in sorted((site / "pagefind").glob("[0-9]*/fragment/*.pf_fragment")):  # the shards
-        data = json.loads(gzip.decompress(fragment.read_bytes()).removeprefix(b"pagefind_dcd"))
-        url = str(data["url"]).lstrip("/").removesuffix("index.html")
-        assert url not in records, url
-        records[url] = (data["meta"]["title"], data["content"])
-    assert sorted(records) == sorted(str(p["url"]) for p in papers_json)
+        fragment = by_url[str(paper["url"])]
+        assert (fragment["title"], fragment["text"]) == (paper["title"], paper["abstract"])
+    vocabulary = {entry[0] for path in (bundle / "v").glob("*.json") for entry in json.loads(path.read_bytes())}
+    stems = search.Stems()
     for paper in papers_json:
-        title, text = records[str(paper["url"])]
-        assert title == paper["title"]
-        # Pagefind keeps plain text, its white space collapsed and zero-width spaces dropped
-        assert flat(str(paper["abstract"])) in flat(text), paper["title"]
-
-
-@pytest.mark.slow
-def test_the_search_lexicon_holds_every_word_of_every_title_as_text(
-    site: Path, papers_json: list[dict[str, object]]
-) -> None:
-    """The lexicon (generator/searchroute.py), which decides which shards a query searches: each
-    hostile title's words reach it as text, each as the end of a sentence; the engine's own index
-    holds no paper."""
-
-    def records(bundle: Path) -> list[dict[str, str]]:
-        fragments = sorted((bundle / "fragment").glob("*.pf_fragment"))
-        return [json.loads(gzip.decompress(f.read_bytes()).removeprefix(b"pagefind_dcd")) for f in fragments]
-
-    [lexicon] = records(site / "pagefind" / "lexicon")
-    assert lexicon["url"] == "/0/"
-    words = set(flat(lexicon["content"]).split())
-    for paper in papers_json:
-        assert {w + "." for w in flat(str(paper["title"])).split()} <= words, paper["title"]
-    [engine] = records(site / "pagefind")
-    assert engine["url"] == "/" and not flat(engine["content"]).strip("_. ")
+        assert {stems(w) for w in search.words(str(paper["title"]))} <= vocabulary, paper["title"]
 
 
 # --- feeds -------------------------------------------------------------------------------------

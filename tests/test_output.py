@@ -1,7 +1,7 @@
 """The one writer (generator/output.py): a directory symlink planted under build/ is never followed.
 
 ``mkdir(parents=True)`` and a write both follow a symlinked directory: a link planted at
-``build/docs/papers`` or ``build/search/0`` would send the build's pages wherever it points.
+``build/docs/papers`` would send the build's pages wherever it points.
 ``output.make_dirs`` refuses it with one problem line, and nothing is written through it.
 """
 
@@ -52,19 +52,16 @@ def test_make_dirs_refuses_a_link_or_a_file_below_the_root(tmp_path: Path, plant
     assert sorted(p.name for p in target.iterdir()) == ["kept.txt"], "nothing written through the link"
 
 
-@pytest.mark.parametrize("where", ["docs/papers", "search/0"])
 def test_a_build_refuses_a_directory_link_planted_under_build(
-    warm: tuple[Path, tuple[list[str], dict[str, bytes]]], tmp_path: Path, where: str
+    warm: tuple[Path, tuple[list[str], dict[str, bytes]]], tmp_path: Path
 ) -> None:
     """A link where the build writes pages (after a build, or restored from a cache): one problem, target untouched."""
     root, cold = warm
     target = _elsewhere(tmp_path)
-    planted = root / "build" / where
+    planted = root / "build" / "docs" / "papers"
     shutil.rmtree(planted)
     planted.symlink_to(target)
-    shutil.rmtree(Project(root).search_pages / "1", ignore_errors=True)
     (Project(root).docs_written).unlink()  # every page is written again
-    (Project(root).search_pages / "written.json").unlink()
     with pytest.raises(BuildError) as refused:
         test_cache.generated(root)
     assert [str(p) for p in refused.value.problems] == [

@@ -1,4 +1,4 @@
-"""`make serve` has search: MkDocs' live site gets the Pagefind bundle of the last `make build`."""
+"""`make serve` has search: MkDocs' live site gets the search bundle of the last `make build`."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from generator.mkdocs_hooks import on_post_build
+from generator.urls import SEARCH_BUNDLE
 
 
 @pytest.mark.parametrize("serving", [True, False])
@@ -14,10 +15,10 @@ def test_the_live_site_gets_the_built_search_bundle(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, serving: bool
 ) -> None:
     (tmp_path / "mkdocs.yml").write_text("site_name: x\n")
-    bundle = tmp_path / "site" / "pagefind"
-    (bundle / "1").mkdir(parents=True)
-    (bundle / "pagefind.js").write_text("// the index\n")
-    (bundle / "1" / "pagefind-entry.json").write_text("{}\n")
+    bundle = tmp_path / "site" / SEARCH_BUNDLE
+    (bundle / "f").mkdir(parents=True)
+    (bundle / "index.json").write_text("{}\n")
+    (bundle / "f" / "0.json").write_text("{}\n")
     live = tmp_path / "live"
     live.mkdir()
     if serving:
@@ -26,4 +27,4 @@ def test_the_live_site_gets_the_built_search_bundle(
         monkeypatch.delenv("PAPERLIST_SERVE", raising=False)
     on_post_build(config={"config_file_path": str(tmp_path / "mkdocs.yml"), "site_dir": str(live)})
     copied = sorted(p.relative_to(live).as_posix() for p in live.rglob("*") if p.is_file())
-    assert copied == (["pagefind/1/pagefind-entry.json", "pagefind/pagefind.js"] if serving else [])
+    assert copied == ([f"{SEARCH_BUNDLE}/f/0.json", f"{SEARCH_BUNDLE}/index.json"] if serving else [])

@@ -1,6 +1,6 @@
 """A build that changes nothing leaves ``site/`` alone; ``--no-cache`` builds from nothing.
 
-MkDocs, Pagefind and the swap are skipped only when ``site/`` is byte for byte what they
+MkDocs, the search index's copy and the swap are skipped only when ``site/`` is byte for byte what they
 would make (generator/sitestamp.py). Each test builds whole sites with MkDocs.
 """
 

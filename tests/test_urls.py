@@ -13,10 +13,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from mkdocs.utils.yaml import yaml_load
-from test_render import paper
+from test_render import catalog, paper
 
 from conftest import examples
-from generator import searchroute, urls
+from generator import search, urls
 from generator.sitefiles import paper_json
 
 REPO = Path(__file__).resolve().parent.parent
@@ -160,18 +160,13 @@ def test_search_js_and_its_partial_read_the_bundle_where_search_py_writes_it() -
     assert f"data-pl-bundle=\"{{{{ '{urls.SEARCH_BUNDLE}/' | url }}}}\"" in partial
     # search.js finds the site's root one directory above the bundle.
     assert "/" not in urls.SEARCH_BUNDLE and 'new URL("../", bundle)' in script
-    assert f'new URL("{urls.SEARCH_SHARDS}", bundle)' in script
-    found = re.search(r"const SHARD = /(.+)/;", script)
-    assert found is not None
-    shard = re.compile(found.group(1))  # the same syntax in both languages
-    assert all(shard.search(urls.search_shard(k)) for k in (0, 1, 2, 10, 123))
-    assert f'const LEXICON = "{searchroute.LEXICON}";' in script
-    assert not any(shard.search(name) for name in ("../", "1/../", "1", "/1/", "https://x/"))
-
-
-def test_a_search_page_sits_at_its_paper_url_below_its_shard() -> None:
-    # Pagefind's result URL is the page's path below the shard: the paper page's own URL.
-    assert urls.search_file(3, "x") == "3/" + urls.html_file(urls.PAPERS.url("x"))
+    # The bundle's file names and the constants search.js copies from generator/search.py.
+    for name in ('get("index.json")', 'get("lengths.bin", ', "`v/${k}.json`", "`p/${k}.bin`", "`f/${n}.json`"):
+        assert name in script, name
+    assert f"const LONGEST = {search.LONGEST};" in script
+    assert f"const FORMAT = {search.FORMAT};" in script
+    names = {re.sub(r"[0-9]+", "<n>", name) for name in search.bundle_files(catalog([paper("x", "T")]))}
+    assert names == {"index.json", "lengths.bin", "v/<n>.json", "p/<n>.bin", "f/<n>.json"}
 
 
 def test_papers_json_gives_each_paper_its_url() -> None:
