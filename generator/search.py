@@ -39,6 +39,7 @@ import json
 import os
 import re
 import shutil
+import stat
 import tempfile
 from array import array
 from collections import Counter
@@ -52,6 +53,7 @@ import snowballstemmer
 from .cache import code_version
 from .catalog import Catalog
 from .output import create_file, make_dirs, read_bytes
+from .problems import BuildError, Problem
 from .records import Paper
 from .urls import PAPERS, SEARCH_BUNDLE
 
@@ -274,31 +276,27 @@ def stamp(catalog: Catalog) -> str:
 def write_search_index(catalog: Catalog, directory: Path) -> bool:
     """The bundle of ``catalog`` in ``directory`` (``build/search``); True when it was (re)written.
 
-    Unless ``directory`` holds the bundle of the same stamp, the bundle is written into a new
-    directory beside it and swapped in: a killed build leaves the old bundle or the new, and
-    its leftovers (``search.new-*``, ``search.old-*``) are removed by the next write.
+    Unless ``directory`` holds the whole bundle of the same stamp (``intact``), the bundle is
+    written into a new directory beside it and swapped in: a killed build leaves the old bundle
+    or the new, and its leftovers (``search.new-*``, ``search.old-*``) are removed by the next build.
     """
-    wanted = stamp(catalog)
-    try:
-        if read_bytes(directory / STAMP) == wanted.encode():  # a regular file, no link followed
-            return False
-    except OSError:
-        pass
     parent = directory.parent
     leftovers = sorted(parent.glob(f"{directory.name}.new-*")) + sorted(parent.glob(f"{directory.name}.old-*"))
-    for leftover in [
-        *leftovers,
-        parent / f"{directory.name}-lexicon",
-    ]:  # and Pagefind's lexicon pages (a former layout)
+    for leftover in [*leftovers, parent / f"{directory.name}-lexicon"]:  # and a former layout's lexicon
         _remove(leftover)
+    wanted = stamp(catalog)
+    if intact(directory, wanted):
+        return False
     fresh = Path(tempfile.mkdtemp(prefix=f"{directory.name}.new-", dir=parent))
     try:
+        count = size = 0
         for relpath, data in bundle_files(catalog):
             path = fresh / relpath
             make_dirs(path.parent, fresh)
             create_file(str(path), data)
             os.chmod(path, 0o644)
-        create_file(str(fresh / STAMP), wanted.encode())
+            count, size = count + 1, size + len(data)
+        create_file(str(fresh / STAMP), f"{wanted}\n{count} {size}\n".encode())
         os.chmod(fresh, 0o755)  # noqa: S103 - a directory of the public site's files
         old = Path(tempfile.mkdtemp(prefix=f"{directory.name}.old-", dir=parent))
         if directory.is_symlink() or directory.exists():
@@ -308,6 +306,29 @@ def write_search_index(catalog: Catalog, directory: Path) -> bool:
     finally:
         _remove(fresh)
     return True
+
+
+def intact(directory: Path, wanted: str) -> bool:
+    """Whether ``directory`` (a directory, not a link) holds the bundle its stamp names, whole: a
+    stamp of ``wanted`` and as many regular files of as many bytes as were written (one stat per
+    file; a file removed, cut or replaced by a link is seen)."""
+    if directory.is_symlink():
+        return False
+    try:
+        lines = read_bytes(directory / STAMP).decode().split("\n")  # a regular file, no link followed
+    except (OSError, UnicodeDecodeError):
+        return False
+    if len(lines) != 3 or lines[0] != wanted:
+        return False
+    count = size = 0
+    for root, dirs, names in os.walk(directory):
+        for name in dirs + names:
+            info = os.lstat(os.path.join(root, name))
+            if stat.S_ISLNK(info.st_mode) or not (stat.S_ISDIR(info.st_mode) or stat.S_ISREG(info.st_mode)):
+                return False
+            if stat.S_ISREG(info.st_mode) and not (root == str(directory) and name == STAMP):
+                count, size = count + 1, size + info.st_size
+    return lines[1] == f"{count} {size}"
 
 
 def _remove(path: Path) -> None:
@@ -320,6 +341,8 @@ def _remove(path: Path) -> None:
 def copy_bundle(directory: Path, site: Path) -> None:
     """The bundle in ``directory`` into ``site`` as ``BUNDLE``: each file linked (never changed in
     place: a new bundle is a new directory), or copied across file systems; no link followed."""
+    if directory.is_symlink():  # write_search_index replaces one: never reached through a link
+        raise BuildError([Problem(str(directory), 1, "the search index is a link, not a directory of the build")])
     target = site / BUNDLE
     for root, dirs, names in os.walk(directory):
         dirs.sort()
@@ -335,3 +358,4 @@ def copy_bundle(directory: Path, site: Path) -> None:
                 os.link(source, destination, follow_symlinks=False)
             except OSError:
                 shutil.copyfile(source, destination, follow_symlinks=False)
+                os.chmod(destination, 0o644)  # as the linked files are, whatever the umask

@@ -2,7 +2,7 @@
 
 A build that changed nothing still parsed, checked and rendered (each from its cache); what
 is left, MkDocs and the durable swap, costs seconds even for the seed site. They
-read only the files under ``build/docs`` and ``build/search``, ``mkdocs.yml``, the theme
+read only the files under ``build/docs``, the search index (by its stamp), ``mkdocs.yml``, the theme
 (``overrides/``), the generator's code and the hook files it names, the installed packages and a few
 environment variables; the extra files (``papers.json``, feeds) come from the catalog. A
 digest of all of that (files by their stat: an edit changes a file's ctime, which no tool
@@ -29,7 +29,8 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from . import cache
+from . import cache, search
+from .output import read_bytes
 from .project import Project
 
 KIND = "published site"
@@ -69,7 +70,7 @@ def _installed() -> Iterable[str]:
 
 def inputs_digest(project: Project, epoch: int, extra_files: Mapping[str, bytes]) -> str:
     """A digest of everything the published site is made from, once ``build/docs`` and
-    ``build/search`` are written: same digest, same site. ``extra_files``: the files written
+    the search index are written: same digest, same site. ``extra_files``: the files written
     next to the pages, each with a digest of its bytes (sitefiles.write_site_files)."""
     digest = hashlib.blake2b(cache.code_version(), digest_size=20)
     config = project.root / "mkdocs.yml"
@@ -88,9 +89,15 @@ def inputs_digest(project: Project, epoch: int, extra_files: Mapping[str, bytes]
             digest.update(b"\0no hook\0" + hook.encode("utf-8", "surrogateescape"))
     for name in _installed():
         digest.update(name.encode("utf-8", "surrogateescape") + b"\0")
-    for directory in (project.docs, project.search_index, project.root / "overrides"):
+    for directory in (project.docs, project.root / "overrides"):
         digest.update(b"\0tree\0" + str(directory).encode("utf-8", "surrogateescape"))
         _tree(digest, directory)
+    # The search index by its stamp (the digest of what it was written from, its files counted):
+    # its files are linked into each published site, so their ctimes move with every publish.
+    try:
+        digest.update(b"\0search\0" + read_bytes(project.search_index / search.STAMP))
+    except OSError:
+        digest.update(b"\0no search index\0")
     for relpath, content in sorted(extra_files.items()):
         digest.update(b"\0file\0" + relpath.encode("utf-8", "surrogateescape") + b"\0")
         digest.update(content)
