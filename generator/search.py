@@ -290,11 +290,11 @@ def write_search_index(catalog: Catalog, directory: Path) -> bool:
     fresh = Path(tempfile.mkdtemp(prefix=f"{directory.name}.new-", dir=parent))
     try:
         count = size = 0
+        made: set[str] = set()  # the directories made so far (f/, p/, v/)
         for relpath, data in bundle_files(catalog):
-            path = fresh / relpath
-            make_dirs(path.parent, fresh)
-            create_file(str(path), data)
-            os.chmod(path, 0o644)
+            path = f"{fresh}/{relpath}"
+            make_dirs(os.path.dirname(path), fresh, made)
+            create_file(path, data)  # 0644, whatever the umask
             count, size = count + 1, size + len(data)
         create_file(str(fresh / STAMP), f"{wanted}\n{count} {size}\n".encode())
         os.chmod(fresh, 0o755)  # noqa: S103 - a directory of the public site's files
