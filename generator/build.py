@@ -167,7 +167,7 @@ def make_site_inputs(project: Project, extra_dir: Path, send: Callable[[object],
 
     def index(catalog: Catalog) -> None:
         with timings.phase("search index"):
-            make_dirs(project.search_index.parent, project.root)
+            project.search_index.parent.mkdir(parents=True, exist_ok=True)  # build/ may be a link (another disk)
             write_search_index(catalog, project.search_index)
 
     generated = generate(project, timings, index)

@@ -7,12 +7,15 @@ the postings of its own words and nothing else, whatever the number of papers.
 The bundle (``build/search/``, copied into the site as ``searchindex/``):
 
 - ``index.json``: the format, the number of papers, their average length, the vocabulary's
-  buckets (``[prefix, file]``, sorted) and a version that every other URL carries
-  (``?v=``), so a reader's cache never mixes two builds.
+  buckets (``[first stem, file]``, in order) and a version that every other URL carries
+  (``?v=``), so the HTTP cache never mixes two builds (a page open across a deploy may still
+  hold the old ``index.json``: its answers may miss, never fail).
 - ``lengths.bin``: one byte per paper, the weighted length of its abstract and labels in words
   / 4 (rounded up, at most 255).
-- ``v/<k>.json``: bucket k of the vocabulary, ``[[stem, papers, file, offset, size], ...]`` by
-  stem: every stem that starts with the bucket's prefix (and no longer bucket's).
+- ``v/<k>.json``: bucket k of the vocabulary, ``[[stem, papers, file, offset, size], ...]``:
+  ``BUCKET_STEMS`` stems in a row of the vocabulary in JavaScript's string order (``order``),
+  so a stem is in the last bucket whose first stem is not after it, and the stems that start
+  with a prefix are in a run of buckets.
 - ``p/<k>.bin``: postings: for each stem, per paper holding it, the paper's number minus the
   previous one as a varint (7 bits a byte, low first, high bit set on all but the last) and
   one byte: its high bit set when the title holds the stem, the low seven bits the stem's
@@ -58,14 +61,14 @@ from .records import Paper
 from .urls import PAPERS, SEARCH_BUNDLE
 
 BUNDLE = SEARCH_BUNDLE  # the bundle's directory in the site, read by overrides/assets/search.js
-FORMAT = 1
+FORMAT = 2
 STAMP = "stamp"  # in build/search: the digest of what the bundle was written from
 TOKEN = re.compile(r"[^\W_]+")
 LONGEST = 64  # longer "words" (a hostile run of letters, a hash) are not indexed
 LABEL_WEIGHT = 2  # a topic's or tag's word counts twice an abstract's
 TITLE = 0x80  # the term-frequency byte's bit for "in the title"
 MOST_TIMES = 0x7F
-BUCKET_STEMS = 1024  # a vocabulary bucket with more stems is split by one more letter
+BUCKET_STEMS = 1024  # stems per vocabulary bucket (the last may hold fewer)
 POSTINGS_BYTES = 32 * 1024  # postings files are cut after this many bytes (a longer list is alone)
 
 
@@ -143,14 +146,14 @@ class _Postings:
         """
         import numpy as np  # only when the index is written (a no-change build imports none of it)
 
-        by_name = sorted(range(len(names)), key=names.__getitem__)
+        by_name = sorted(range(len(names)), key=lambda n: order(names[n]))
         rank = np.empty(len(names), dtype=np.int64)  # a stem's number -> its place by name
         rank[by_name] = np.arange(len(names))
         stem = rank[np.frombuffer(self.stem, dtype=np.int64)]
         paper = np.frombuffer(self.paper, dtype=np.int64)
-        order = np.argsort(stem, kind="stable")  # stems by name; papers stay ascending within one
-        stem, paper = stem[order], paper[order]
-        tf = np.minimum(np.frombuffer(self.tf, dtype=np.int64)[order], 255)
+        ranked = np.argsort(stem, kind="stable")  # stems by name; papers stay ascending within one
+        stem, paper = stem[ranked], paper[ranked]
+        tf = np.minimum(np.frombuffer(self.tf, dtype=np.int64)[ranked], 255)
         first = np.ones(len(stem), dtype=bool)
         first[1:] = stem[1:] != stem[:-1]
         gap = paper.copy()
@@ -188,22 +191,17 @@ def _counts(fields: dict[str, str], stems: Stems) -> tuple[dict[int, int], int]:
     return found, length
 
 
-def _buckets(stems: list[str], prefix: str = "") -> Iterator[tuple[str, list[str]]]:
-    """``stems`` (sorted, all starting with ``prefix``) in buckets of at most ``BUCKET_STEMS``
-    by prefix, a bucket's prefix one letter longer than its parent's; stems equal to a split
-    bucket's prefix stay in a bucket of that prefix."""
-    if len(stems) <= BUCKET_STEMS and prefix:
-        yield prefix, stems
-        return
-    exact = [s for s in stems if len(s) == len(prefix)]
-    if exact:
-        yield prefix, exact
-    groups: dict[str, list[str]] = {}
-    for stem in stems:
-        if len(stem) > len(prefix):
-            groups.setdefault(stem[: len(prefix) + 1], []).append(stem)
-    for child in sorted(groups):
-        yield from _buckets(groups[child], child)
+def order(stem: str) -> bytes:
+    """The sort key of stems: JavaScript's string order (by UTF-16 code unit), so the browser
+    finds a stem's bucket by comparing strings (Python's own order differs past U+FFFF)."""
+    return stem.encode("utf-16-be", "surrogatepass")
+
+
+def _buckets(stems: list[str]) -> Iterator[tuple[str, list[str]]]:
+    """``stems`` (in ``order``) in runs of ``BUCKET_STEMS``, each named by its first stem: as many
+    buckets as the vocabulary needs, however its words begin."""
+    for start in range(0, len(stems), BUCKET_STEMS):
+        yield stems[start], stems[start : start + BUCKET_STEMS]
 
 
 def bundle_files(catalog: Catalog) -> Iterator[tuple[str, bytes]]:
@@ -238,7 +236,7 @@ def bundle_files(catalog: Catalog) -> Iterator[tuple[str, bytes]]:
     buckets: list[list[Any]] = []
     opened = 0  # where the open postings file starts in ``data``
     file = 0
-    for k, (prefix, members) in enumerate(_buckets(sorted(places))):
+    for k, (first, members) in enumerate(_buckets(sorted(places, key=order))):
         vocabulary = []
         for stem in members:
             papers, (start, end) = places[stem]
@@ -247,7 +245,7 @@ def bundle_files(catalog: Catalog) -> Iterator[tuple[str, bytes]]:
                 opened, file = start, file + 1
             vocabulary.append([stem, papers, file, start - opened, end - start])
         yield made(f"v/{k}.json", _json(vocabulary))
-        buckets.append([prefix, k])
+        buckets.append([first, k])
     if len(data) > opened:
         yield made(f"p/{file}.bin", data[opened:])
     count = len(catalog.papers)
@@ -344,6 +342,7 @@ def copy_bundle(directory: Path, site: Path) -> None:
     if directory.is_symlink():  # write_search_index replaces one: never reached through a link
         raise BuildError([Problem(str(directory), 1, "the search index is a link, not a directory of the build")])
     target = site / BUNDLE
+    _remove(target)  # whatever is there (a copy ``make serve`` left): the site holds this bundle only
     for root, dirs, names in os.walk(directory):
         dirs.sort()
         relative = Path(root).relative_to(directory)
@@ -352,7 +351,7 @@ def copy_bundle(directory: Path, site: Path) -> None:
             if relative == Path(".") and name == STAMP:
                 continue
             source, destination = os.path.join(root, name), target / relative / name
-            if os.path.islink(source):
+            if not stat.S_ISREG(os.lstat(source).st_mode):  # a link or anything planted: not ours
                 continue
             try:
                 os.link(source, destination, follow_symlinks=False)

@@ -123,21 +123,27 @@ def test_gaps_of_many_bytes_and_postings_split_across_files_decode(monkeypatch: 
 
 
 @pytest.mark.parametrize("limit", [2, 3, search.BUCKET_STEMS])
-def test_every_stem_is_in_one_bucket_under_its_longest_prefix(monkeypatch: pytest.MonkeyPatch, limit: int) -> None:
-    words = ["a", "ab", "abc", "abd", "abcd", "abcx", "b", "ba", "bab", "babe", "z", "zz", "zzz", "zzzz", "zzzzz"]
+def test_the_buckets_are_runs_of_the_vocabulary_in_the_browser_s_string_order(
+    monkeypatch: pytest.MonkeyPatch, limit: int
+) -> None:
+    # "𝔸" (U+1D538) sorts after "ｚ" (U+FF5A) in Python, before it in JavaScript (UTF-16 units).
+    words = ["a", "ab", "abc", "abd", "abcd", "abcx", "b", "ba", "bab", "babe", "z", "zz", "ｚ", "𝔸"]
     monkeypatch.setattr(search, "BUCKET_STEMS", limit)
     _, postings, buckets = decode(dict(search.bundle_files(catalog([paper("x", " ".join(words), abstract="1")]))))
-    prefixes = [prefix for prefix, _ in buckets]
-    assert prefixes == sorted(set(prefixes)) and all(prefixes)
     stems = [stem for _, members in buckets for stem in members]
-    assert sorted(stems) == sorted(set(stems)) == sorted(postings)
-    assert set(stems) == {*words, "1", "bandit"}  # each word its own stem; "Bandits", the topic
-    for prefix, members in buckets:
-        assert members == sorted(members)
-        for stem in members:
-            assert max((p for p in prefixes if stem.startswith(p)), key=len) == prefix, stem
-        assert len(members) <= limit or all(stem == prefix for stem in members)
-    assert any(len(prefix) > 1 for prefix in prefixes) == (limit < 5)  # "a" has 6 stems, "z" 5
+    assert set(stems) == {*words, "1", "bandit"} == set(postings)  # each word its own stem; "Bandits", the topic
+    assert stems == sorted(stems, key=lambda stem: stem.encode("utf-16-be"))
+    assert stems.index("𝔸") < stems.index("ｚ")
+    assert [first for first, _ in buckets] == [members[0] for _, members in buckets]
+    assert [len(members) for _, members in buckets] == [min(limit, len(stems) - k) for k in range(0, len(stems), limit)]
+
+
+def test_words_of_many_first_letters_make_few_buckets() -> None:
+    """A hostile abstract of 3,000 one-letter words of 3,000 scripts' letters: three buckets, not
+    one per first letter (every page fetches the list of buckets)."""
+    letters = [chr(c) for c in range(0x4E00, 0x4E00 + 3000)]  # CJK ideographs: each its own word
+    files = dict(search.bundle_files(catalog([paper("x", "T", abstract=" ".join(letters))])))
+    assert len(json.loads(files["index.json"])["buckets"]) == -(-(3000 + 2) // search.BUCKET_STEMS)
 
 
 def test_the_same_catalog_gives_the_same_bytes_whatever_the_hash_seed() -> None:

@@ -75,6 +75,7 @@
   const site = new URL("../", bundle);
   const SHOWN = 10; // results rendered; the rest are counted
   const EXCERPT_WORDS = 28;
+  const EXCERPT_FROM = 2000; // an excerpt starts at a match among an abstract's first words
   const DEBOUNCE_MS = 40;
   // One or two letters match much of the vocabulary as a prefix: wait for a pause.
   const SHORT_TERM = 3;
@@ -82,11 +83,12 @@
   // generator/search.py: words, their longest indexed length, the format of the bundle.
   const WORD = /[\p{L}\p{N}]+/gu;
   const LONGEST = 64;
-  const FORMAT = 1;
+  const FORMAT = 2;
   const EXPANSIONS = 16; // stems a word being typed may stand for, besides its own (most papers first)
   // A pasted paragraph is searched by its first words: each word costs files to fetch.
   const MOST_TERMS = 12;
   const EXPANDED = 0.5; // a stem matched only as a prefix scores half
+  const RUN = 4; // buckets a prefix may fetch (4,096 stems: a prefix of more stands for too much)
   const K1 = 1.2; // BM25 over the abstract and labels
   // A word in the title adds this much (times its idf) to the paper's score: about what a word
   // said many times in the abstract gives, so a title that holds the query ranks first.
@@ -159,7 +161,7 @@
     const whole = new Map();
     let typing = null;
     tokens.forEach((word, i) => {
-      if (!indexed(word)) return;
+      if (whole.size >= MOST_TERMS || !indexed(word)) return; // a pasted page: its first words only
       const stem = loaded.stem(word);
       if (i === last && [...word].length >= SHORT_TERM) {
         typing = { word, stem, prefix: true };
@@ -175,19 +177,31 @@
   /* The stems that ``term`` matches, each with its weight and postings' place. */
   const matches = async (loaded, term) => {
     const { word, stem, prefix } = term;
-    // The bucket that holds a stem is the one of the longest prefix of it (generator/search.py).
-    const holder = (text) =>
-      loaded.buckets.reduce((a, b) => (text.startsWith(b[0]) && (!a || b[0].length > a[0].length) ? b : a), null);
-    // The stem's own bucket, and for a word being typed: every bucket of stems that start with
-    // the stem or the word (the holder of that start and the buckets under it) and of stems
-    // that start the word (buckets that are prefixes of the word). The stem's holder is asked
-    // for alone: a stem is not always a prefix of its word ("dying", "die").
+    // Buckets are runs of stems in string order, each named by its first (generator/search.py):
+    // a stem is in the last bucket whose first stem is not after it.
+    const { buckets } = loaded;
+    const holder = (text) => {
+      let found = null;
+      for (const b of buckets) {
+        if (b[0] > text) break;
+        found = b;
+      }
+      return found;
+    };
+    // The stem's own bucket; for a word being typed, also the buckets of the stems that start
+    // with the word or its stem (a run from the holder of that start, at most RUN buckets) and
+    // those of the stems that start the word. The stem's holder is asked for alone: a stem is
+    // not always a prefix of its word ("dying", "die").
     const wanted = new Set([holder(stem)]);
     if (prefix) {
-      wanted.add(holder(word));
-      for (const b of loaded.buckets) {
-        if (b[0].startsWith(word) || b[0].startsWith(stem) || word.startsWith(b[0])) wanted.add(b);
+      for (const start of new Set([word, stem])) {
+        const end = start.slice(0, -1) + String.fromCharCode(start.charCodeAt(start.length - 1) + 1);
+        const from = Math.max(0, buckets.indexOf(holder(start)));
+        for (let k = from; k < buckets.length && k < from + RUN && buckets[k][0] < end; k += 1) {
+          wanted.add(buckets[k]);
+        }
       }
+      for (let k = Math.min(4, word.length); k < word.length; k += 1) wanted.add(holder(word.slice(0, k)));
     }
     wanted.delete(null);
     const vocabularies = await Promise.all([...wanted].map(([, k]) => file(loaded, `v/${k}.json`)));
@@ -279,15 +293,17 @@
    * nodes and <mark> elements. */
   const excerpt = (text, loaded, stems) => {
     const parts = text.split(/\s+/u).filter(Boolean);
-    const marked = parts.map((part) => words(part).some((word) => stems.has(loaded.stem(word))));
-    const first = Math.max(0, marked.indexOf(true));
+    // Only the words looked at are stemmed: where the first match is (in the first EXCERPT_FROM
+    // words: an excerpt shows no more) and the ones shown. A 1 MB abstract costs a split.
+    const hit = (part) => words(part).some((word) => stems.has(loaded.stem(word)));
+    const first = Math.max(0, parts.slice(0, EXCERPT_FROM).findIndex(hit));
     const start = Math.max(0, Math.min(first - 6, parts.length - EXCERPT_WORDS));
     const teaser = document.createElement("p");
     teaser.className = "md-search-result__teaser";
     if (start > 0) teaser.append("… ");
     parts.slice(start, start + EXCERPT_WORDS).forEach((part, i) => {
       if (i) teaser.append(" ");
-      if (marked[start + i]) {
+      if (hit(part)) {
         const mark = document.createElement("mark");
         mark.textContent = part;
         teaser.append(mark);
