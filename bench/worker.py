@@ -144,7 +144,6 @@ def build(root: Path) -> dict[str, object]:
     return {
         "wall": time.perf_counter() - start,
         "phases": timings.phases,
-        "parallel": timings.parallel,
         "papers": len(generated.catalog.papers),
         "created": len(generated.ingested.created),
         **_rss(sampler),

@@ -3,8 +3,8 @@
 Nothing reaches ``site/`` unless every step succeeded, and two builds at once take turns
 (a lock), so a curator's typo or a crash never costs the published site. The search index
 (generator.search) is written by the generator and linked into the staged site before the
-swap. The generator (generator.generate) runs in a
-child process that ends before MkDocs starts, so the two never hold their memory at once.
+swap. The generator (generator.generate) runs in a child process that ends before MkDocs
+starts, so the two never hold their memory at once.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import gc
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -160,9 +160,9 @@ def _decode_inputs(value: Any) -> SiteInputs:
     return SiteInputs(built, plain.whole(epoch), plain.text(inputs), plain.texts(extra), seconds)
 
 
-def make_site_inputs(project: Project, extra_dir: Path, send: Callable[[object], None]) -> SiteInputs:
+def make_site_inputs(project: Project, extra_dir: Path) -> SiteInputs:
     """The generator's part of a build (run in its own process, see build): pages, search index,
-    the files written next to them, the date and the digest of it all. It sends no message."""
+    the files written next to them, the date and the digest of it all."""
     timings = Timings()
 
     def index(catalog: Catalog) -> None:
@@ -208,7 +208,7 @@ def build(
         extra = scratch / "files"
         try:
             work = functools.partial(make_site_inputs, project, extra)
-            made = run_forked(work, lambda _message: None, _encode_inputs, _decode_inputs)
+            made = run_forked(work, _encode_inputs, _decode_inputs)
             for name, seconds in made.phases.items():
                 timings.phases[name] = timings.phases.get(name, 0.0) + seconds
             report(made.built.problems)

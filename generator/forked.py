@@ -6,11 +6,10 @@ them lives: 10,000 papers left 290 of 350 MB after the catalog was freed, collec
 heap trimmed). A child's heap goes back whole when it exits, so the build runs the generator in
 one and only what MkDocs' run needs comes back: problems, counts, file names.
 
-The child writes its messages to a pipe the parent reads as they come, so the parent can act
-while the child works (start the search index once the search pages are written). They are JSON
-lines, read back with every type checked (no pickle: what the parent reads never runs code). It
-asks Linux to kill it when the build's thread ends (a killed build leaves no generator writing
-``build/``) and never returns into the caller's code: it leaves with ``os._exit``.
+The child writes its outcome to a pipe as one JSON line, read back with every type checked (no
+pickle: what the parent reads never runs code). It asks Linux to kill it when the build's
+thread ends (a killed build leaves no generator writing ``build/``) and never returns into the
+caller's code: it leaves with ``os._exit``.
 """
 
 from __future__ import annotations
@@ -30,50 +29,37 @@ from .problems import BuildError
 from .publish import PR_SET_PDEATHSIG, _libc
 
 T = TypeVar("T")
-Send = Callable[[object], None]
 
-_MESSAGE, _RESULT, _PROBLEMS, _CRASH = "message", "result", "problems", "crash"
+_RESULT, _PROBLEMS, _CRASH = "result", "problems", "crash"
 
 
-def run_forked(
-    work: Callable[[Send], T], on_message: Send, encode: Callable[[T], Any], decode: Callable[[Any], T]
-) -> T:
-    """``work(send)`` in a forked child: each ``send(value)`` there is ``on_message(value)`` here, in order,
-    and the child waits until it returned.
+def run_forked(work: Callable[[], T], encode: Callable[[T], Any], decode: Callable[[Any], T]) -> T:
+    """``work()`` in a forked child.
 
     Returns what ``work`` returned, passed as ``encode``'s plain JSON value and rebuilt by
-    ``decode`` (which raises plaindata.Invalid on anything else); messages are plain JSON values.
-    A BuildError it raised is raised here with its problems; any other failure is a RuntimeError
-    naming it (the child printed its traceback). ``on_message`` runs in this thread while the
-    child works; if it raises, the child is killed.
+    ``decode`` (which raises plaindata.Invalid on anything else). A BuildError it raised is
+    raised here with its problems; any other failure is a RuntimeError naming it (the child
+    printed its traceback). If this thread is interrupted meanwhile, the child is killed.
     """
     for stream in (sys.stdout, sys.stderr):  # else what they buffered is printed by both processes
         stream.flush()
     reading, writing = os.pipe()
-    acks, acked = os.pipe()  # the parent's answer to each message: the child goes on once it is handled
     parent = os.getpid()
     pid = os.fork()
     if pid == 0:  # pragma: no cover - the child; its outcome is checked in the parent
         os.close(reading)
-        os.close(acked)
-        _child(work, encode, writing, acks, parent)
+        _child(work, encode, writing, parent)
     os.close(writing)
-    os.close(acks)
     outcome: tuple[str, Any] = (_CRASH, "the generator's process ended without a result")
     try:
         with os.fdopen(reading, "rb") as pipe:
             for line in pipe:
                 kind, value = items(json.loads(line), 2)
-                if kind == _MESSAGE:
-                    on_message(value)
-                    os.write(acked, b"\n")
-                else:
-                    outcome = (kind, value)
+                outcome = (kind, value)
     except BaseException:
         os.kill(pid, signal.SIGKILL)
         raise
     finally:
-        os.close(acked)
         _, status = os.waitpid(pid, 0)
     kind, value = outcome
     if kind == _RESULT and status == 0:
@@ -84,7 +70,7 @@ def run_forked(
 
 
 def _child(
-    work: Callable[[Send], T], encode: Callable[[T], Any], fd: int, acks: int, parent: int
+    work: Callable[[], T], encode: Callable[[T], Any], fd: int, parent: int
 ) -> None:  # pragma: no cover - runs in the child
     code = 1
     try:
@@ -100,13 +86,8 @@ def _child(
                 pipe.write(json.dumps([kind, value]).encode("ascii") + b"\n")  # escapes every non-ASCII code point
                 pipe.flush()
 
-            def message(value: object) -> None:
-                send(_MESSAGE, value)
-                if os.read(acks, 1) != b"\n":  # the build is gone
-                    raise SystemExit(1)
-
             try:
-                result = work(message)
+                result = work()
             except BuildError as failure:
                 send(_PROBLEMS, [encode_problem(problem) for problem in failure.problems])
                 code = 0

@@ -35,10 +35,9 @@ UNSORTED_SHOWN = 20  # the build output names this many unsorted papers, then co
 
 @dataclass
 class Timings:
-    """Seconds per phase, in order; ``parallel`` holds work that ran beside the phases."""
+    """Seconds per phase, in order."""
 
     phases: dict[str, float] = field(default_factory=dict)
-    parallel: dict[str, float] = field(default_factory=dict)
 
     @contextlib.contextmanager
     def phase(self, name: str) -> Iterator[None]:
