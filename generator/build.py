@@ -2,9 +2,9 @@
 
 Nothing reaches ``site/`` unless every step succeeded, and two builds at once take turns
 (a lock), so a curator's typo or a crash never costs the published site. The search index
-(generator.search) is written by the generator and linked into the staged site before the
-swap. The generator (generator.generate) runs in a child process that ends before MkDocs
-starts, so the two never hold their memory at once.
+(generator.search) is written by a worker process the generator starts, while it renders the
+pages, and linked into the staged site before the swap. The generator (generator.generate)
+runs in a child process that ends before MkDocs starts, so the two never hold their memory at once.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ from .plaindata import encode_problem
 from .problems import BuildError, Problem, errors, report
 from .project import Project
 from .publish import clean_leftovers, publish, staging_prefix
-from .search import copy_bundle, write_search_index
+from .search import Writing, copy_bundle, start_search_index
 from .sitefiles import write_site_files
 
 
@@ -164,22 +164,29 @@ def make_site_inputs(project: Project, extra_dir: Path) -> SiteInputs:
     """The generator's part of a build (run in its own process, see build): pages, search index,
     the files written next to them, the date and the digest of it all."""
     timings = Timings()
+    with contextlib.ExitStack() as stack:
+        writing: list[Writing] = []
 
-    def index(catalog: Catalog) -> None:
-        with timings.phase("search index"):
-            project.search_index.parent.mkdir(parents=True, exist_ok=True)  # build/ may be a link (another disk)
-            write_search_index(catalog, project.search_index)
+        def index(catalog: Catalog) -> None:  # the worker writes the index while the pages are rendered
+            with timings.phase("search index"):
+                project.search_index.parent.mkdir(parents=True, exist_ok=True)  # build/ may be a link (another disk)
+                started = start_search_index(catalog, project.search_index)
+                if started is not None:
+                    writing.append(stack.enter_context(started))
 
-    generated = generate(project, timings, index)
-    catalog = generated.catalog
-    epoch, dated = source_date_epoch(catalog)
-    generated.problems.extend(dated)
-    if errors(dated):
-        raise BuildError(generated.problems)
-    gc.collect()  # the renderer's caches are cycles (its filters): their memory is reused below
-    extra = write_site_files(catalog, extra_dir)
-    shown = Shown(tuple(p.id for p in catalog.papers), tuple(catalog.topics), tuple(catalog.tags))
-    built = Built(shown, generated.ingested, generated.problems)
+        generated = generate(project, timings, index)
+        catalog = generated.catalog
+        epoch, dated = source_date_epoch(catalog)
+        generated.problems.extend(dated)
+        if errors(dated):
+            raise BuildError(generated.problems)
+        gc.collect()  # the renderer's caches are cycles (its filters): their memory is reused below
+        extra = write_site_files(catalog, extra_dir)
+        shown = Shown(tuple(p.id for p in catalog.papers), tuple(catalog.topics), tuple(catalog.tags))
+        built = Built(shown, generated.ingested, generated.problems)
+        with timings.phase("search index"):  # what the build waited for beyond the pages
+            for started in writing:
+                started.finish()
     inputs = sitestamp.inputs_digest(project, epoch, extra)
     return SiteInputs(built, epoch, inputs, tuple(extra), timings.phases)
 

@@ -43,20 +43,24 @@ import os
 import re
 import shutil
 import stat
+import subprocess
+import sys
 import tempfile
 from array import array
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import snowballstemmer
 
+from . import plaindata as plain
 from .cache import code_version
 from .catalog import Catalog
 from .output import create_file, make_dirs, read_bytes
 from .problems import BuildError, Problem
+from .publish import module_command
 from .records import Paper
 from .urls import PAPERS, SEARCH_BUNDLE
 
@@ -69,6 +73,9 @@ LABEL_WEIGHT = 2  # a topic's or tag's word counts twice an abstract's
 TITLE = 0x80  # the term-frequency byte's bit for "in the title"
 MOST_TIMES = 0x7F
 BUCKET_STEMS = 1024  # stems per vocabulary bucket (the last may hold fewer)
+FIELDS = {"url", "title", "abstract", "labels", "topics"}  # page_fields' keys
+WORKER = "generator.search"  # the module that writes the bundle (main), in its own process
+PACKAGE_ROOT = str(Path(__file__).resolve().parent.parent)  # where the worker imports generator from
 POSTINGS_BYTES = 32 * 1024  # postings files are cut after this many bytes (a longer list is alone)
 
 
@@ -195,14 +202,21 @@ class _Postings:
         return places, out.tobytes()
 
 
-def _counts(fields: dict[str, str], stems: Stems) -> tuple[dict[int, int], int]:
+def _counts(fields: dict[str, str], stems: Stems, labels: dict[str, Counter[int]]) -> tuple[dict[int, int], int]:
     """The term-frequency byte of each stem (by number) of one paper, and the weighted length of
-    its abstract and labels."""
+    its abstract and labels. ``labels`` keeps the counts of each labels text seen (papers share them)."""
     counts = stems.counted(fields["abstract"])
-    for stem, times in stems.counted(fields["labels"]).items():
-        counts[stem] += times * LABEL_WEIGHT
+    label = labels.get(fields["labels"])
+    if label is None:
+        label = labels[fields["labels"]] = Counter(
+            {s: t * LABEL_WEIGHT for s, t in stems.counted(fields["labels"]).items()}
+        )
+    counts.update(label)
     length = counts.total()
-    found = {stem: min(times, MOST_TIMES) for stem, times in counts.items()}
+    if max(counts.values(), default=0) > MOST_TIMES:
+        found = {stem: min(times, MOST_TIMES) for stem, times in counts.items()}
+    else:
+        found = dict(counts)
     for stem in stems.counted(fields["title"]):
         found[stem] = found.get(stem, 0) | TITLE
     return found, length
@@ -221,10 +235,32 @@ def _buckets(stems: list[str]) -> Iterator[tuple[str, list[str]]]:
         yield stems[start], stems[start : start + BUCKET_STEMS]
 
 
+def rows(catalog: Catalog) -> Iterator[bytes]:
+    """Each paper's ``page_fields`` as one line of JSON, in catalog order: what the stamp digests
+    and what the worker (``main``) reads."""
+    for paper in catalog.papers:
+        yield json.dumps(page_fields(paper, catalog)).encode() + b"\n"
+
+
+def _read_rows(lines: Iterable[bytes]) -> Iterator[dict[str, str]]:
+    for line in lines:
+        fields = plain.mapping(json.loads(line))
+        if set(fields) != FIELDS or not all(type(v) is str for v in fields.values()):
+            raise plain.Invalid("expected a paper's search fields")
+        yield fields
+
+
 def bundle_files(catalog: Catalog) -> Iterator[tuple[str, bytes]]:
-    """Every file of the bundle, by path relative to it, ``index.json`` last (its version
-    digests the others); each fragment as its paper comes, so they are never all held."""
+    """Every file of the bundle of ``catalog`` (see ``bundle``)."""
+    return bundle(_read_rows(rows(catalog)))
+
+
+def bundle(fields_of: Iterable[dict[str, str]]) -> Iterator[tuple[str, bytes]]:
+    """Every file of the bundle of the papers whose ``page_fields`` are ``fields_of`` (in order), by path relative
+    to it, ``index.json`` last (its version digests the others); each fragment as its paper
+    comes, so they are never all held."""
     stems = Stems()
+    labels: dict[str, Counter[int]] = {}
     postings = _Postings()
     version = hashlib.sha256()
 
@@ -234,9 +270,9 @@ def bundle_files(catalog: Catalog) -> Iterator[tuple[str, bytes]]:
 
     lengths = bytearray()
     total = 0
-    for n, paper in enumerate(catalog.papers):
-        fields = page_fields(paper, catalog)
-        counts, length = _counts(fields, stems)
+    count = 0
+    for n, fields in enumerate(fields_of):
+        counts, length = _counts(fields, stems, labels)
         postings.add(n, counts)
         lengths.append(min(255, -(-length // 4)))
         total += length
@@ -247,6 +283,7 @@ def bundle_files(catalog: Catalog) -> Iterator[tuple[str, bytes]]:
             "text": fields["abstract"],
         }
         yield made(f"f/{n}.json", _json(fragment))
+        count = n + 1
     yield made("lengths.bin", bytes(lengths))
     places, data = postings.encoded(stems.names)
     del postings
@@ -265,7 +302,6 @@ def bundle_files(catalog: Catalog) -> Iterator[tuple[str, bytes]]:
         buckets.append([first, k])
     if len(data) > opened:
         yield made(f"p/{file}.bin", data[opened:])
-    count = len(catalog.papers)
     index = {
         "format": FORMAT,
         "papers": count,
@@ -283,17 +319,32 @@ def _json(value: object) -> bytes:
 def stamp(catalog: Catalog) -> str:
     """A digest of everything the bundle is written from: our code and every paper's fields, in order."""
     digest = hashlib.sha256(code_version() + metadata.version("snowballstemmer").encode())
-    for paper in catalog.papers:
-        digest.update(json.dumps(page_fields(paper, catalog)).encode() + b"\n")
+    for row in rows(catalog):
+        digest.update(row)
     return digest.hexdigest()
 
 
 def write_search_index(catalog: Catalog, directory: Path) -> bool:
     """The bundle of ``catalog`` in ``directory`` (``build/search``); True when it was (re)written.
 
-    Unless ``directory`` holds the whole bundle of the same stamp (``intact``), the bundle is
-    written into a new directory beside it and swapped in: a killed build leaves the old bundle
-    or the new, and its leftovers (``search.new-*``, ``search.old-*``) are removed by the next build.
+    ``start_search_index`` and, when it started a worker, its ``finish``.
+    """
+    writing = start_search_index(catalog, directory)
+    if writing is None:
+        return False
+    with writing:
+        writing.finish()
+    return True
+
+
+def start_search_index(catalog: Catalog, directory: Path) -> Writing | None:
+    """None when ``directory`` (``build/search``) holds the whole bundle of ``catalog`` (``intact``);
+    else the bundle being written, beside the caller, by a worker process (``main``).
+
+    The worker reads the papers' fields from a file (``rows``) and writes the bundle into a new
+    directory beside ``directory``, swapped in by ``Writing.finish``: a killed build leaves the
+    old bundle or the new, and its leftovers (``search.new-*``, ``search.old-*``) are removed
+    by the next build. The build renders the pages meanwhile, on the other core.
     """
     parent = directory.parent
     leftovers = sorted(parent.glob(f"{directory.name}.new-*")) + sorted(parent.glob(f"{directory.name}.old-*"))
@@ -301,26 +352,81 @@ def write_search_index(catalog: Catalog, directory: Path) -> bool:
         _remove(leftover)
     wanted = stamp(catalog)
     if intact(directory, wanted):
-        return False
+        return None
     fresh = Path(tempfile.mkdtemp(prefix=f"{directory.name}.new-", dir=parent))
+    papers = Path(f"{fresh}.rows")
     try:
-        count = size = 0
-        made: set[str] = set()  # the directories made so far (f/, p/, v/)
-        for relpath, data in bundle_files(catalog):
+        with open(papers, "xb") as handle:
+            handle.writelines(rows(catalog))
+        command = module_command(WORKER, str(papers), str(fresh))
+        environment = {
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join(filter(None, [PACKAGE_ROOT, os.environ.get("PYTHONPATH")])),
+        }
+        worker = subprocess.Popen(
+            command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=environment
+        )
+    except BaseException:
+        _remove(papers)
+        _remove(fresh)
+        raise
+    return Writing(directory, wanted, fresh, papers, worker)
+
+
+class Writing:
+    """A bundle being written by a worker (``start_search_index``): ``finish`` waits for it and
+    swaps it in; leaving the ``with`` block unfinished kills it and removes its files."""
+
+    def __init__(self, directory: Path, wanted: str, fresh: Path, papers: Path, worker: subprocess.Popen[bytes]):
+        self.directory, self.wanted, self.fresh, self.papers, self.worker = directory, wanted, fresh, papers, worker
+
+    def __enter__(self) -> Writing:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        if self.worker.poll() is None:
+            self.worker.kill()
+            self.worker.communicate()
+        _remove(self.papers)
+        _remove(self.fresh)
+
+    def finish(self) -> None:
+        """Wait for the worker; the bundle it wrote, stamped, in place of ``directory``'s.
+
+        A worker that failed is one problem naming the last line it printed (its traceback's).
+        """
+        out, err = self.worker.communicate()
+        _remove(self.papers)
+        written = out.decode(errors="replace").split()
+        if self.worker.returncode != 0 or len(written) != 2 or not all(w.isdigit() for w in written):
+            lines = err.decode(errors="replace").strip().splitlines() or [f"exit status {self.worker.returncode}"]
+            message = f"the search index was not written: {lines[-1][:500]}"
+            raise BuildError([Problem(str(self.directory), 1, message)])
+        count, size = written
+        create_file(str(self.fresh / STAMP), f"{self.wanted}\n{count} {size}\n".encode())
+        os.chmod(self.fresh, 0o755)  # noqa: S103 - a directory of the public site's files
+        parent, name = self.directory.parent, self.directory.name
+        old = Path(tempfile.mkdtemp(prefix=f"{name}.old-", dir=parent))
+        if self.directory.is_symlink() or self.directory.exists():
+            os.replace(self.directory, old / name)
+        os.replace(self.fresh, self.directory)
+        _remove(old)
+
+
+def main(argv: list[str]) -> int:
+    """The worker: ``python -m generator.search ROWS DIRECTORY`` writes the bundle of the papers
+    in ROWS (``rows``) into the empty DIRECTORY and prints how many files and bytes it wrote."""
+    papers, fresh = argv
+    count = size = 0
+    made: set[str] = set()  # the directories made so far (f/, p/, v/)
+    with open(papers, "rb") as lines:
+        for relpath, data in bundle(_read_rows(lines)):
             path = f"{fresh}/{relpath}"
             make_dirs(os.path.dirname(path), fresh, made)
             create_file(path, data)  # 0644, whatever the umask
             count, size = count + 1, size + len(data)
-        create_file(str(fresh / STAMP), f"{wanted}\n{count} {size}\n".encode())
-        os.chmod(fresh, 0o755)  # noqa: S103 - a directory of the public site's files
-        old = Path(tempfile.mkdtemp(prefix=f"{directory.name}.old-", dir=parent))
-        if directory.is_symlink() or directory.exists():
-            os.replace(directory, old / directory.name)
-        os.replace(fresh, directory)
-        _remove(old)
-    finally:
-        _remove(fresh)
-    return True
+    print(count, size)
+    return 0
 
 
 def intact(directory: Path, wanted: str) -> bool:
@@ -375,3 +481,7 @@ def copy_bundle(directory: Path, site: Path) -> None:
             except OSError:
                 shutil.copyfile(source, destination, follow_symlinks=False)
                 os.chmod(destination, 0o644)  # as the linked files are, whatever the umask
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

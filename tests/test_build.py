@@ -289,19 +289,19 @@ def test_the_search_index_is_written_when_papers_change_and_published_with_the_s
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A first build writes the index (build/search) and links it into the site; a build that
-    changed nothing keeps it. The index is written in the generator's process: it logs to a file."""
+    changed nothing keeps it. The index is started in the generator's process: it logs to a file."""
     from generator import build as build_module
 
     log = project / "events.log"
-    write_search_index = build_module.write_search_index
+    start_search_index = build_module.start_search_index
 
-    def logged(*args: Any) -> bool:
-        written = write_search_index(*args)
+    def logged(*args: Any) -> Any:
+        writing = start_search_index(*args)
         with log.open("a", encoding="utf-8") as handle:
-            handle.write(f"{'written' if written else 'kept'}\n")
-        return written
+            handle.write(f"{'kept' if writing is None else 'written'}\n")
+        return writing
 
-    monkeypatch.setattr(build_module, "write_search_index", logged)
+    monkeypatch.setattr(build_module, "start_search_index", logged)
     build_module.build(Project(project))
     assert log.read_text(encoding="utf-8").split() == ["written"]
     log.unlink()
