@@ -7,8 +7,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,6 +22,7 @@ from test_render import catalog, paper
 from conftest import REPO, make_project, run_generator
 from generator import search
 from generator.catalog import Catalog
+from generator.problems import BuildError
 from generator.urls import SEARCH_BUNDLE
 
 Postings = dict[str, list[tuple[int, int]]]
@@ -210,6 +213,71 @@ def test_the_index_is_written_again_only_when_a_paper_changes(tmp_path: Path) ->
     assert search.write_search_index(edited, directory)
     assert json.loads((directory / "f" / "2.json").read_bytes())["title"] == "Edited"
     assert sorted(p.name for p in directory.parent.iterdir()) == ["search"]
+
+
+def test_a_worker_that_fails_is_one_problem_and_the_old_bundle_stays(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The bundle is written by a worker process: its failure is one line naming what it printed
+    last, not a traceback; the bundle in place and the build directory are as they were."""
+    directory = tmp_path / "build" / "search"
+    directory.parent.mkdir()
+    assert search.write_search_index(tiny(), directory)
+    before = tree(directory)
+    monkeypatch.setattr(search, "WORKER", "generator.no_such_worker")
+    edited = catalog([*tiny().papers[:2], paper("c", "Edited", topics=("unlearning",))])
+    with pytest.raises(BuildError) as failed:
+        search.write_search_index(edited, directory)
+    [problem] = failed.value.problems
+    assert (problem.path, problem.line) == (str(directory), 1)
+    assert problem.message.startswith("the search index was not written: ")
+    assert "generator.no_such_worker" in problem.message and "\n" not in problem.message
+    assert tree(directory) == before
+    assert sorted(p.name for p in directory.parent.iterdir()) == ["search"]
+
+
+def test_a_write_left_unfinished_kills_its_worker_and_removes_its_files(tmp_path: Path) -> None:
+    directory = tmp_path / "build" / "search"
+    directory.parent.mkdir()
+    many = catalog([paper(f"p{n}", f"Paper {n}", abstract=f"words {n} " * 200) for n in range(3000)])
+    writing = search.start_search_index(many, directory)
+    assert writing is not None
+    with pytest.raises(KeyboardInterrupt), writing:
+        assert writing.worker.poll() is None  # still writing
+        raise KeyboardInterrupt
+    assert writing.worker.returncode == -signal.SIGKILL  # killed, not waited for
+    assert sorted(p.name for p in directory.parent.iterdir()) == []
+
+
+def test_a_killed_build_leaves_no_worker_writing(tmp_path: Path) -> None:
+    """The worker dies with the process that started it (as MkDocs does, see publish.module_command)."""
+    directory = tmp_path / "build" / "search"
+    directory.parent.mkdir()
+    code = (
+        "import os, sys; sys.path.insert(0, 'tests');"
+        "import test_search_index as t; from test_render import catalog, paper; from generator import search;"
+        "from pathlib import Path;"
+        "many = catalog([paper(f'p{n}', f'Paper {n}', abstract=f'words {n} ' * 200) for n in range(3000)]);"
+        "writing = search.start_search_index(many, Path(sys.argv[1]));"
+        "print(writing.worker.pid, flush=True); os._exit(0)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(directory)], cwd=REPO, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr[-500:]
+    pid = int(done.stdout)
+    for _ in range(100):
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().split(") ")[1][0]
+        except FileNotFoundError:
+            break
+        if state == "Z":
+            break
+        time.sleep(0.05)
+    else:
+        raise AssertionError("the worker writes on after its build was killed")
+    [fresh] = [p for p in directory.parent.glob("search.new-*") if p.is_dir()]  # the next build removes it
+    assert not (fresh / "index.json").exists()  # written last: the worker did not finish
 
 
 def test_a_killed_write_s_leftovers_are_removed_and_links_among_them_not_followed(tmp_path: Path) -> None:
