@@ -23,8 +23,9 @@ What is written otherwise, and why:
   written, and a failed build publishes nothing).
 - MkDocs writes ``site/`` itself, into a fresh staging directory
   (``tempfile.mkdtemp``: a new name, mode 0700, nothing planted in it); ``publish`` swaps it in whole.
-- The search index (``search.write_search_index``) is written whole into a fresh directory
-  (``mkdtemp``) beside ``build/search`` with ``create_file``, and swapped in with two renames;
+- The search index (``search.start_search_index``) is written whole into a fresh directory
+  (``mkdtemp``) beside ``build/search`` with ``create_file`` by a worker process (``search.main``),
+  its input rows in a file opened ``O_EXCL`` beside it, and swapped in with two renames;
   ``search.copy_bundle`` hard-links its files into the staging site (never changed in place:
   the next index is a new directory), copying across file systems, skipping links.
 - ``make serve`` copies the last built bundle into MkDocs' serve directory

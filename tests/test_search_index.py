@@ -236,6 +236,27 @@ def test_a_worker_that_fails_is_one_problem_and_the_old_bundle_stays(
     assert sorted(p.name for p in directory.parent.iterdir()) == ["search"]
 
 
+@pytest.mark.parametrize(
+    "row",
+    [
+        b'{"url": 1, "title": "", "abstract": "", "labels": "", "topics": ""}',
+        b'{"url": "", "title": "", "abstract": "", "labels": ""}',
+        b'{"url": "", "title": "", "abstract": "", "labels": "", "topics": "", "x": ""}',
+        b'["url", "title"]',
+        b'{"url": "", "title": "", "abstract": "", "labels": "", "topics": ""',
+    ],
+    ids=["number", "missing", "extra", "list", "cut"],
+)
+def test_the_worker_reads_rows_of_five_strings_only(tmp_path: Path, row: bytes) -> None:
+    """Its input is JSON (never pickle), each row checked: anything else stops it with no bundle."""
+    rows, fresh = tmp_path / "rows", tmp_path / "fresh"
+    fresh.mkdir()
+    rows.write_bytes(b'{"url": "a/", "title": "T", "abstract": "A", "labels": "L", "topics": "L"}\n' + row + b"\n")
+    with pytest.raises(ValueError):  # plaindata.Invalid, json.JSONDecodeError
+        search.main([str(rows), str(fresh)])
+    assert not (fresh / "index.json").exists()
+
+
 def test_a_write_left_unfinished_kills_its_worker_and_removes_its_files(tmp_path: Path) -> None:
     directory = tmp_path / "build" / "search"
     directory.parent.mkdir()
