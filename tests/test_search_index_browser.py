@@ -9,6 +9,7 @@ that fails to load says so and is tried again.
 from __future__ import annotations
 
 import json
+import math
 import re
 import shutil
 import unicodedata
@@ -16,6 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 import yaml
 from browser import RESULT_LINKS, RESULTS, STATUS, answer, build_site, poll, seed_project, served
@@ -226,6 +228,83 @@ def test_every_result_holds_every_word(browser: Any, seed: str, seed_built: Path
     page.context.close()
     assert status == f"{len(both)} matching papers"
     assert {link.removeprefix(seed) for link in links} <= {f["url"] for f in fragments}
+
+
+def _constant(name: str) -> float:
+    found = re.search(rf"^\s*const {name} = ([0-9.]+);", (ASSETS / "search.js").read_text(encoding="utf-8"), re.M)
+    assert found, f"search.js no longer defines {name}"
+    return float(found.group(1))
+
+
+def _ranked(bundle: Path, stems: list[str]) -> tuple[int, list[int]]:
+    """How many papers hold every stem, and the ten best, ranked as the format's docstring and
+    search.js say (BM25 over the abstract and labels plus a fixed score for a title hit), with
+    search.js's float32 arrays: a paper's best per term, their sum, and the length norm."""
+    k1, b, title = _constant("K1"), _constant("B"), _constant("TITLE")
+    index = json.loads((bundle / "index.json").read_text(encoding="utf-8"))
+    papers, average = index["papers"], index["average"]
+    lengths = (bundle / "lengths.bin").read_bytes()
+    norm = [float(np.float32(k1 * (1 - b + (b * lengths[n]) / (average or 1)))) for n in range(papers)]
+    total = [0.0] * papers
+    held = [0] * papers
+    for stem in stems:
+        lists = _postings_with_tf(bundle, stem)
+        idf = math.log(1 + (papers - len(lists) + 0.5) / (len(lists) + 0.5))
+        for n, field in lists:
+            tf = field & 0x7F
+            score = float(np.float32(1 * idf * ((tf * (k1 + 1)) / (tf + norm[n]) + (title if field & 0x80 else 0))))
+            total[n] = float(np.float32(total[n] + score))
+            held[n] += 1
+    found = [n for n in range(papers) if held[n] == len(stems)]
+    found.sort(key=lambda n: (-total[n], n))
+    return len(found), found[:10]
+
+
+def _postings_with_tf(bundle: Path, stem: str) -> list[tuple[int, int]]:
+    for _, k in json.loads((bundle / "index.json").read_text(encoding="utf-8"))["buckets"]:
+        for entry, _, file, offset, size in json.loads((bundle / "v" / f"{k}.json").read_text(encoding="utf-8")):
+            if entry == stem:
+                data = (bundle / "p" / f"{file}.bin").read_bytes()[offset : offset + size]
+                found, n, at = [], -1, 0
+                while at < len(data):
+                    gap = shift = 0
+                    while data[at] & 0x80:
+                        gap, shift, at = gap | (data[at] & 0x7F) << shift, shift + 7, at + 1
+                    gap |= data[at] << shift
+                    n += gap + 1
+                    found.append((n, data[at + 1]))
+                    at += 2
+                return found
+    return []
+
+
+@pytest.mark.slow
+def test_results_are_counted_and_ranked_as_the_format_says(browser: Any, seed: str, seed_built: Path) -> None:
+    """The count and the ten best of whole-word queries, from one word of many papers to three
+    words, against the ranking computed here from the bundle (ties in catalog order)."""
+    bundle = seed_built / SEARCH_BUNDLE
+    url = {json.loads(p.read_text(encoding="utf-8"))["url"]: int(p.stem) for p in (bundle / "f").glob("*.json")}
+    stems = Stems()
+    page = _page(browser, seed)
+    queries = [
+        "model ",
+        "learning ",
+        "language models ",
+        "diffusion models ",
+        "reinforcement learning agents ",
+        "graph neural ",
+        "efficient training of transformers ",
+        "benchmark ",
+        "the of and ",
+    ]
+    for query in queries:
+        wanted = list(dict.fromkeys(stems(word) for word in words(query)))
+        count, best = _ranked(bundle, wanted)
+        status, links = answer(page, query, paste=True)
+        assert count > 1, query
+        assert status == f"{count} matching papers", query
+        assert [url[link.removeprefix(seed)] for link in links] == best, query
+    page.context.close()
 
 
 @pytest.mark.slow

@@ -129,6 +129,7 @@
         if (lengths.length !== papers) throw new Error("lengths.bin: unexpected size");
         const norm = new Float32Array(papers);
         for (let n = 0; n < papers; n += 1) norm[n] = K1 * (1 - B + (B * lengths[n]) / (average || 1));
+        warm();
         return { stem: stemmer.stem, papers, version, buckets, norm, files: new Map() };
       })();
       engine.catch(() => {
@@ -231,6 +232,81 @@
       }),
     );
 
+  /* One stem's postings (``size`` bytes at ``offset``) scored into ``best``, each paper's best
+   * score for the term so far (BM25: ``scale`` is the stem's weight × idf); a paper reached for
+   * the first time is added to ``touched`` after the first ``reached``. Returns the new count.
+   * Its own function, warmed while the reader reads (``warm``): a query runs it compiled. */
+  const scoreList = (bytes, offset, size, scale, norm, best, touched, reached) => {
+    const end = Math.min(bytes.length, offset + size);
+    const papers = best.length;
+    const most = touched.length;
+    let at = offset;
+    let n = -1;
+    while (at < end) {
+      let byte = bytes[at++];
+      let gap = byte & 0x7f; // most gaps are one byte
+      for (let k = 1; byte & 0x80 && at < end; k += 1) {
+        byte = bytes[at++];
+        // A shift while it stays a small integer (a number that turns into a double recompiles the loop).
+        gap += k < 4 ? (byte & 0x7f) << (7 * k) : (byte & 0x7f) * 2 ** (7 * k);
+      }
+      n += gap + 1;
+      if (n >= papers || at >= end) break; // a cut or damaged list: what was read stands
+      const field = bytes[at++]; // the high bit: in the title; the rest: times in the abstract and labels
+      const tf = field & 0x7f;
+      const score = scale * ((tf * (K1 + 1)) / (tf + norm[n]) + (field & 0x80 ? TITLE : 0));
+      const had = best[n];
+      if (had === 0) {
+        if (reached === most) break; // more papers than its count says: a damaged list
+        touched[reached++] = n;
+        best[n] = score > 0 ? score : 1e-30; // above zero (in float32) even for a damaged tf of 0: 0 is "not yet touched"
+      } else if (score > had) {
+        best[n] = score;
+      }
+    }
+    return reached;
+  };
+
+  /* The SHOWN best of ``candidates`` that hold ``all`` terms, best first (ties in catalog order),
+   * and how many hold them all: kept in order as they are met, since sorting every match of a
+   * common word cost more than scoring it. */
+  const bestOf = (candidates, held, all, total) => {
+    const top = [];
+    let count = 0;
+    for (let i = 0; i < candidates.length; i += 1) {
+      const n = candidates[i];
+      if (held[n] !== all) continue;
+      count += 1;
+      const score = total[n];
+      if (top.length === SHOWN) {
+        const last = top[SHOWN - 1];
+        if (score < total[last] || (score === total[last] && n > last)) continue;
+      }
+      let at = top.length;
+      while (at > 0 && (score > total[top[at - 1]] || (score === total[top[at - 1]] && n < top[at - 1]))) at -= 1;
+      top.splice(at, 0, n);
+      if (top.length > SHOWN) top.pop();
+    }
+    return { top, count };
+  };
+
+  /* Both run on a made-up list while the reader reads, so that the first query finds them compiled. */
+  const warm = () => {
+    const size = 8192;
+    const bytes = new Uint8Array(size);
+    for (let i = 0; i < size; i += 2) {
+      bytes[i] = i % 64 === 0 ? 0x81 : 0; // a gap of two bytes now and then
+      bytes[i + 1] = (i % 5) | (i % 7 === 0 ? 0x80 : 0);
+    }
+    const norm = new Float32Array(size).fill(1);
+    for (let round = 0; round < 20; round += 1) {
+      const best = new Float32Array(size);
+      const touched = new Int32Array(size);
+      const reached = scoreList(bytes, 0, size, 1, norm, best, touched, 0);
+      bestOf(touched.subarray(0, reached), new Uint8Array(size).fill(1), 1, best);
+    }
+  };
+
   /* ``query``'s papers, best first: those holding every term, scored by BM25 (a term's score is
    * that of its best stem), ties in catalog order. Also the stems matched, for the excerpts. */
   const find = async (query) => {
@@ -243,43 +319,26 @@
     let candidates = null;
     for (const stemsOfTerm of perTerm) {
       const best = new Float32Array(papers);
-      const touched = [];
+      const claimed = stemsOfTerm.reduce((sum, { entry }) => sum + (entry[1] > 0 ? entry[1] : 0), 0);
+      const most = Math.min(papers, claimed) || 0; // what the vocabulary says (a NaN: none)
+      const touched = new Int32Array(most); // the papers this term reached, in the order met
+      let reached = 0;
       for (const { entry, weight, bytes } of stemsOfTerm) {
         const [stem, count, , offset, size] = entry;
         stems.add(stem);
-        const idf = Math.log(1 + (papers - count + 0.5) / (count + 0.5));
-        const end = Math.min(bytes.length, offset + size);
-        let at = offset;
-        let n = -1;
-        while (at < end) {
-          let gap = 0;
-          let shift = 0;
-          let byte;
-          do {
-            byte = bytes[at++];
-            gap += (byte & 0x7f) * 2 ** shift;
-            shift += 7;
-          } while (byte & 0x80 && at < end);
-          n += gap + 1;
-          if (n >= papers || at >= end) break; // a cut or damaged list: what was read stands
-          const field = bytes[at++]; // the high bit: in the title; the rest: times in the abstract and labels
-          const tf = field & 0x7f;
-          const score = weight * idf * ((tf * (K1 + 1)) / (tf + norm[n]) + (field & 0x80 ? TITLE : 0));
-          if (best[n] === 0) touched.push(n);
-          // Above zero even for a damaged tf of 0: best[n] === 0 means "not yet touched".
-          best[n] = Math.max(best[n], score, Number.MIN_VALUE);
-        }
+        const scale = weight * Math.log(1 + (papers - count + 0.5) / (count + 0.5)); // × idf
+        reached = scoreList(bytes, offset, size, scale, norm, best, touched, reached);
       }
-      for (const n of touched) {
+      for (let i = 0; i < reached; i += 1) {
+        const n = touched[i];
         total[n] += best[n];
         held[n] += 1;
       }
-      if (!candidates || touched.length < candidates.length) candidates = touched;
+      if (!candidates || reached < candidates.length) candidates = touched.subarray(0, reached);
     }
     const all = perTerm.length;
-    const results = all ? candidates.filter((n) => held[n] === all) : [];
-    results.sort((a, b) => total[b] - total[a] || a - b);
-    return { results, stems, loaded };
+    const { top, count } = all ? bestOf(candidates, held, all, total) : { top: [], count: 0 };
+    return { results: top, count, stems, loaded };
   };
 
   /* Paper n's fragment: its URL, title, topics and abstract (checked, as text). */
@@ -373,7 +432,7 @@
       return;
     }
     list.dataset.query = query; // which query the list answers, as typed ("LoLD" and "LoLD " differ): the benchmark waits for its own
-    const count = search.results.length;
+    const { count } = search;
     meta.textContent = count === 0 ? "No matching papers" : count === 1 ? "1 matching paper" : `${count} matching papers`;
     // One slot per result, in rank order, filled as each fragment arrives.
     const slots = search.results.slice(0, SHOWN).map(() => {
