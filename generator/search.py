@@ -32,7 +32,7 @@ every character Python's Unicode database assigns; letters assigned in a later U
 the building Python's are split here and kept by the browser, so a query holding one misses).
 Papers are numbered in catalog order. The bundle is rewritten whole when a paper's fields or
 this code change (a digest of both is its ``stamp``), into a new directory swapped in for the
-old one.
+old one, by a worker process (``main``) that the build starts before it renders the pages.
 """
 
 from __future__ import annotations
